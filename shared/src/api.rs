@@ -1,0 +1,248 @@
+//! The JSON shapes of API v1 (API.md): what the worker sends and the widget reads.
+//!
+//! Types only, no business logic: the ledger computes cards, this module describes them.
+
+use serde::{Deserialize, Serialize};
+
+/// A shopper's loyalty card (`GET /v1/shops/{shop}/me`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Card {
+    pub shop_id: String,
+    pub customer_id: String,
+    pub points: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamps: Option<CardStamps>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<CardTier>,
+    #[serde(default)]
+    pub rewards: Vec<CardReward>,
+    #[serde(default)]
+    pub coupons: Vec<CardCoupon>,
+    pub member_code: String,
+    #[serde(default)]
+    pub history: Vec<HistoryEntry>,
+}
+
+/// Progress on the current stamp card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardStamps {
+    pub filled: u32,
+    pub goal: u32,
+}
+
+/// The member's tier and what remains to the next one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardTier {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<NextTier>,
+}
+
+/// The next tier up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextTier {
+    pub id: String,
+    pub remaining_minor: i64,
+}
+
+/// A catalog reward as this member sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardReward {
+    pub id: String,
+    pub name: String,
+    pub cost_points: i64,
+    pub affordable: bool,
+}
+
+/// A coupon the member holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardCoupon {
+    pub code: String,
+    pub reward_id: String,
+    pub status: String,
+    pub expires_at: String,
+}
+
+/// One line of the member's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at: String,
+    pub kind: String,
+    pub points: i64,
+    #[serde(default)]
+    pub stamps: i64,
+    pub note: String,
+}
+
+/// The stable, machine-readable error codes of API.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    InsufficientPoints,
+    IdempotencyConflict,
+    CouponConsumed,
+    Conflict,
+    PayloadTooLarge,
+    ValidationFailed,
+    RateLimited,
+    Internal,
+}
+
+impl ErrorCode {
+    /// Every code, for lookups and for documenting them all (OpenAPI).
+    pub const ALL: [ErrorCode; 13] = [
+        Self::BadRequest,
+        Self::Unauthorized,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::MethodNotAllowed,
+        Self::InsufficientPoints,
+        Self::IdempotencyConflict,
+        Self::CouponConsumed,
+        Self::Conflict,
+        Self::PayloadTooLarge,
+        Self::ValidationFailed,
+        Self::RateLimited,
+        Self::Internal,
+    ];
+
+    /// The code named `code`, if it is one of ours.
+    pub fn from_code(code: &str) -> Option<ErrorCode> {
+        Self::ALL.into_iter().find(|c| c.as_str() == code)
+    }
+
+    /// The snake_case code clients match on.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad_request",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::InsufficientPoints => "insufficient_points",
+            Self::IdempotencyConflict => "idempotency_conflict",
+            Self::CouponConsumed => "coupon_consumed",
+            Self::Conflict => "conflict",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::ValidationFailed => "validation_failed",
+            Self::RateLimited => "rate_limited",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// The HTTP status that goes with the code.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::BadRequest => 400,
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::InsufficientPoints
+            | Self::IdempotencyConflict
+            | Self::CouponConsumed
+            | Self::Conflict => 409,
+            Self::PayloadTooLarge => 413,
+            Self::ValidationFailed => 422,
+            Self::RateLimited => 429,
+            Self::Internal => 500,
+        }
+    }
+
+    /// A short human title (RFC 9457 `title`).
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::BadRequest => "Bad request",
+            Self::Unauthorized => "Unauthorized",
+            Self::Forbidden => "Forbidden",
+            Self::NotFound => "Not found",
+            Self::MethodNotAllowed => "Method not allowed",
+            Self::InsufficientPoints => "Insufficient points",
+            Self::IdempotencyConflict => "Idempotency key reused with a different request",
+            Self::CouponConsumed => "Coupon already consumed",
+            Self::Conflict => "Conflict",
+            Self::PayloadTooLarge => "Payload too large",
+            Self::ValidationFailed => "Validation failed",
+            Self::RateLimited => "Too many requests",
+            Self::Internal => "Internal error",
+        }
+    }
+}
+
+/// One invalid field of a request (`validation_failed`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// An `application/problem+json` body (RFC 9457) with Punchcard's stable `code`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl Problem {
+    /// A problem for `code` with a human `detail`.
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Problem {
+        Problem {
+            type_: format!("https://punchcard.dev/problems/{}", code.as_str()),
+            title: code.title().to_owned(),
+            status: code.status(),
+            detail: detail.into(),
+            code: code.as_str().to_owned(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_are_unique() {
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::from_code(code.as_str()), Some(code));
+        }
+        assert_eq!(ErrorCode::from_code("nope"), None);
+    }
+
+    #[test]
+    fn problem_has_the_rfc_9457_shape() {
+        let p = Problem::new(ErrorCode::Unauthorized, "the token has expired");
+        let v: serde_json::Value = serde_json::to_value(&p).unwrap();
+        assert_eq!(v["type"], "https://punchcard.dev/problems/unauthorized");
+        assert_eq!(v["status"], 401);
+        assert_eq!(v["code"], "unauthorized");
+        assert!(v.get("errors").is_none());
+    }
+
+    #[test]
+    fn card_parses_the_api_md_example() {
+        let card: Card = serde_json::from_str(
+            r#"{"shop_id": "demo-bakery", "customer_id": "c42", "points": 1250,
+             "stamps": {"filled": 3, "goal": 10},
+             "tier": {"id": "gold", "name": "Gold", "next": {"id": "platinum", "remaining_minor": 12000}},
+             "rewards": [{"id": "5-off", "name": "€5 off", "cost_points": 500, "affordable": true}],
+             "coupons": [{"code": "PC-7KQ2-M9XD", "reward_id": "5-off", "status": "active", "expires_at": "..."}],
+             "member_code": "M-4F7Q-2K9D",
+             "history": [{"at": "...", "kind": "earn", "points": 23, "stamps": 1, "note": "Order 1001"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(card.points, 1250);
+        assert_eq!(card.tier.unwrap().next.unwrap().remaining_minor, 12000);
+    }
+}

@@ -1,0 +1,13 @@
+//! Pure Punchcard logic shared by the worker, the widget and the tests.
+//!
+//! Nothing here does I/O or reads a clock: time is always passed in as Unix seconds, so the same
+//! code runs natively (tests, benchmarks) and on `wasm32-unknown-unknown` (worker, widget).
+
+pub mod api;
+pub mod demo;
+pub mod ids;
+pub mod program;
+pub mod routes;
+pub mod token;
+
+pub use ids::{CustomerId, IdError, ShopId};

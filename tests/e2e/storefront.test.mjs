@@ -1,0 +1,99 @@
+// End-to-end: the demo storefront and a hostile storefront on another origin, in real Chromium.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { BASE, launch, customerToken, storefront, storefrontPage } from "./helpers.mjs";
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function openPage(url) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(url);
+  return { page, errors };
+}
+
+test("the demo storefront shows the demo member's points inside the shadow root", async () => {
+  const { page, errors } = await openPage(`${BASE}/`);
+  // Playwright's CSS locators pierce open shadow roots; check the node really is in one.
+  const points = page.locator("punchcard-widget [data-testid=points]");
+  await points.waitFor({ timeout: 20000 });
+  assert.equal(await points.textContent(), "1250");
+  const inShadow = await page.evaluate(() => {
+    const host = document.querySelector("punchcard-widget");
+    return !!host.shadowRoot?.querySelector("[data-testid=points]") && !document.querySelector("[data-testid=points]");
+  });
+  assert.ok(inShadow, "the card renders inside the shadow root, not the page");
+  assert.equal(await page.locator("punchcard-widget .pc-slot--filled").count(), 3);
+  assert.equal(await page.locator("punchcard-widget .pc-slot").count(), 10);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("hostile storefront CSS on another origin neither hides nor restyles the widget", async () => {
+  const hostile = `
+    div { display: none !important; }
+    punchcard-widget { display: none !important; }
+    section, p, span { color: rgb(255, 0, 0) !important; font-size: 3px !important; visibility: hidden !important; }
+    * { font-family: "Comic Sans MS", cursive !important; }`;
+  const token = customerToken("demo-bakery", "c42", "sk_test_demo_bakery");
+  const shop = await storefront(storefrontPage({ token, css: hostile }));
+  try {
+    const { page, errors } = await openPage(shop.url);
+    const points = page.locator("punchcard-widget [data-testid=points]");
+    await points.waitFor({ timeout: 20000 });
+    assert.equal(await points.textContent(), "1250");
+    assert.ok(await points.isVisible(), "points are visible despite the hostile rules");
+    const style = await points.evaluate((el) => {
+      const s = getComputedStyle(el);
+      return { color: s.color, fontSize: parseFloat(s.fontSize), visibility: s.visibility };
+    });
+    assert.notEqual(style.color, "rgb(255, 0, 0)");
+    assert.ok(style.fontSize >= 16, `font size ${style.fontSize}px`);
+    assert.equal(style.visibility, "visible");
+    const box = await page.locator("punchcard-widget").boundingBox();
+    assert.ok(box && box.height > 50 && box.width > 100, `host box ${JSON.stringify(box)}`);
+    // The page keeps its own styles: nothing of ours leaked out of the shadow root.
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).fontFamily.includes("Comic")), true);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await shop.close();
+  }
+});
+
+test("a visitor without a token sees the program's teaser", async () => {
+  const shop = await storefront(storefrontPage({}));
+  try {
+    const { page, errors } = await openPage(shop.url);
+    const teaser = page.locator("punchcard-widget [data-testid=teaser]");
+    await teaser.waitFor({ timeout: 20000 });
+    assert.match(await teaser.textContent(), /Crumb Club/);
+    assert.match(await page.locator("punchcard-widget [data-testid=welcome]").textContent(), /100/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await shop.close();
+  }
+});
+
+test("an expired token shows an actionable error, not a blank box", async () => {
+  const token = customerToken("demo-bakery", "c42", "sk_test_demo_bakery", -10);
+  const shop = await storefront(storefrontPage({ token }));
+  try {
+    const { page } = await openPage(shop.url);
+    const alert = page.locator("punchcard-widget [role=alert]");
+    await alert.waitFor({ timeout: 20000 });
+    assert.match(await alert.textContent(), /sign in again/);
+    assert.equal(await page.locator("punchcard-widget [role=alert] button").count(), 1);
+    await page.close();
+  } finally {
+    await shop.close();
+  }
+});

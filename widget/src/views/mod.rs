@@ -1,0 +1,5 @@
+//! The widget's views, one small component per file.
+
+pub mod card;
+pub mod status;
+pub mod teaser;

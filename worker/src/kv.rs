@@ -1,0 +1,30 @@
+//! Workers KV: the read snapshot at the edge. Written only by the `ShopLedger` Durable Object.
+//!
+//! Keys: `shop:{shop}` → [`ShopRecord`], `program:{shop}` → the program JSON,
+//! `card:{shop}:{customer}` → the member's [`shared::api::Card`].
+
+use serde::{Deserialize, Serialize};
+use shared::{CustomerId, ShopId};
+
+/// What the edge needs to know about a shop to authenticate its requests.
+///
+/// `secret_key` is kept because customer tokens are HMACs keyed with it (API.md), so verifying
+/// them needs the key itself; it is never returned by any route and never logged.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ShopRecord {
+    pub shop_id: String,
+    pub name: String,
+    pub secret_key: String,
+}
+
+pub fn shop_key(shop: &ShopId) -> String {
+    format!("shop:{shop}")
+}
+
+pub fn program_key(shop: &ShopId) -> String {
+    format!("program:{shop}")
+}
+
+pub fn card_key(shop: &ShopId, customer: &CustomerId) -> String {
+    format!("card:{shop}:{customer}")
+}

@@ -1,0 +1,63 @@
+//! The Punchcard Worker: the thin HTTP edge in front of the `shared` engine.
+//!
+//! Requests flow `router` → `auth` → (KV snapshot read | `ShopLedger` Durable Object) → response.
+//! Static files (the demo storefront, the widget) are served by the assets binding before this code
+//! runs; only `/v1/*` and `/openapi.json` reach it.
+
+mod auth;
+mod kv;
+mod problem;
+mod routes;
+mod shop_ledger;
+
+pub use shop_ledger::ShopLedger;
+
+use problem::ApiError;
+use worker::{event, Context, Env, Method, Request, Response, Result, RouteContext, Router};
+
+/// Binding of the KV namespace that holds read snapshots (programs, cards, shop records).
+pub(crate) const KV_BINDING: &str = "SNAPSHOTS";
+/// Binding of the `ShopLedger` Durable Object namespace.
+pub(crate) const LEDGER_BINDING: &str = "SHOP_LEDGER";
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    let public = routes::is_browser_facing(&req.path());
+    if req.method() == Method::Options {
+        return routes::preflight(public);
+    }
+    let response = Router::new()
+        .get_async("/v1/shops/:shop/program", routes::program::get)
+        .get_async("/v1/shops/:shop/me", routes::me::get)
+        .run(req, env)
+        .await;
+    let response = match response {
+        // The router's own 404/405 answers are plain text: give them the API's error shape.
+        Ok(r) if r.status_code() == 404 && !routes::is_problem(&r) => {
+            ApiError::not_found("no such route").into_response()?
+        }
+        Ok(r) if r.status_code() == 405 && !routes::is_problem(&r) => ApiError::new(
+            shared::api::ErrorCode::MethodNotAllowed,
+            "method not allowed on this route",
+        )
+        .into_response()?,
+        Ok(r) => r,
+        Err(e) => ApiError::from(e).into_response()?,
+    };
+    routes::finish(response, public)
+}
+
+/// Unix seconds now, from the platform clock (the only clock the worker reads).
+pub(crate) fn now_unix() -> u64 {
+    worker::Date::now().as_millis() / 1000
+}
+
+/// The `{name}` path parameter, already matched by the router.
+pub(crate) fn param<'a, D>(
+    ctx: &'a RouteContext<D>,
+    name: &str,
+) -> std::result::Result<&'a str, ApiError> {
+    ctx.param(name)
+        .map(String::as_str)
+        .ok_or_else(|| ApiError::not_found("no such route"))
+}

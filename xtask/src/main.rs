@@ -1,0 +1,299 @@
+//! `cargo xtask`: the one entry point for humans and CI.
+//!
+//! - `cargo xtask dev`   installs what is missing, builds, serves everything at http://127.0.0.1:8787
+//! - `cargo xtask test`  installs what is missing and runs every test (what `.ci/run` calls)
+//! - `cargo xtask build` builds the worker and the static site (widget included)
+//! - `cargo xtask size`  builds the widget and prints each file's raw, gzip and brotli size
+//!
+//! No dependencies: std only, so it compiles in seconds on a fresh machine.
+
+mod tools;
+mod wrangler;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let started = Instant::now();
+    let result = match args.first().map(String::as_str) {
+        Some("dev") => dev(),
+        Some("test") => test(),
+        Some("build") => tools::ensure(false).and_then(|t| build(&t)),
+        Some("size") => tools::ensure(false).and_then(|t| {
+            build_widget(&t)?;
+            size()
+        }),
+        _ => {
+            eprintln!("usage: cargo xtask <dev | test | build | size>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => {
+            eprintln!("xtask: done in {:.0?}", started.elapsed());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("xtask: FAILED: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Runs `cmd` to completion, failing on a non-zero exit.
+pub fn run(cmd: &mut Command) -> Result {
+    eprintln!("xtask: $ {}", describe(cmd));
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{}: {e}", describe(cmd)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` exited with {status}", describe(cmd)))
+    }
+}
+
+fn describe(cmd: &Command) -> String {
+    let mut s = cmd.get_program().to_string_lossy().into_owned();
+    for arg in cmd.get_args() {
+        let arg = arg.to_string_lossy();
+        s.push(' ');
+        if arg.len() > 120 {
+            s.push_str("<script>");
+        } else {
+            s.push_str(&arg);
+        }
+    }
+    s
+}
+
+fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+fn step(name: &str) {
+    eprintln!("\nxtask: ==== {name} ====");
+}
+
+fn dev() -> Result {
+    let tools = tools::ensure(false)?;
+    build(&tools)?;
+    step("wrangler dev on http://127.0.0.1:8787 (Ctrl-C stops it)");
+    let state = root().join(".wrangler/state");
+    eprintln!(
+        "xtask: local KV and Durable Object state: {}",
+        state.display()
+    );
+    eprintln!("xtask: demo storefront http://127.0.0.1:8787/  ·  API http://127.0.0.1:8787/v1/shops/demo-bakery/program");
+    let mut cmd = wrangler::command(&tools);
+    cmd.args(["dev", "--port", "8787", "--ip", "127.0.0.1", "--persist-to"])
+        .arg(&state);
+    run(&mut cmd)
+}
+
+fn test() -> Result {
+    let tools = tools::ensure(true)?;
+
+    step("format");
+    run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+
+    step("clippy (native crates, then the wasm crates for wasm32)");
+    run(cargo().args([
+        "clippy",
+        "-p",
+        "punchcard-shared",
+        "-p",
+        "xtask",
+        "-p",
+        "punchcard-tests",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(tools::wasm(cargo()).args([
+        "clippy",
+        "-p",
+        "punchcard-worker",
+        "-p",
+        "punchcard-widget",
+        "--all-targets",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+
+    step("shared: unit tests (native), then a wasm32 build");
+    run(cargo().args(["test", "-p", "punchcard-shared"]))?;
+    run(cargo().args([
+        "build",
+        "-p",
+        "punchcard-shared",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))?;
+
+    step("widget: wasm_bindgen_test in headless Chromium");
+    run(tools.browser_tests(cargo()).args([
+        "test",
+        "-p",
+        "punchcard-widget",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))?;
+
+    build(&tools)?;
+
+    step("wrangler deploy --dry-run (the production bundle, no upload)");
+    let mut dry = wrangler::command(&tools);
+    dry.args(["deploy", "--dry-run", "--outdir"])
+        .arg(root().join("target/deploy-dry-run"));
+    run(&mut dry)?;
+
+    step("integration and end-to-end tests against wrangler dev (fresh state)");
+    let server = wrangler::DevServer::start(&tools)?;
+    let url = server.url();
+    eprintln!("xtask: wrangler dev is up at {url}");
+    run(cargo()
+        .args(["test", "-p", "punchcard-tests", "--", "--test-threads", "4"])
+        .env("PUNCHCARD_URL", &url))?;
+    let mut e2e = Command::new("node");
+    e2e.current_dir(root())
+        .args(["--test", "--test-concurrency=1", "tests/e2e/"])
+        .env("PUNCHCARD_URL", &url)
+        .env("CHROMIUM_PATH", &tools.chromium);
+    run(&mut e2e)?;
+    drop(server);
+    Ok(())
+}
+
+/// Builds the worker bundle and assembles the static site (`target/site`).
+fn build(tools: &tools::Tools) -> Result {
+    build_widget(tools)?;
+    step("site: www/ + widget → target/site");
+    assemble_site()?;
+    step("worker: worker-build --release");
+    let mut cmd = tools::wasm(Command::new(&tools.worker_build));
+    cmd.current_dir(root().join("worker")).arg("--release");
+    tools.worker_build_env(&mut cmd);
+    run(&mut cmd)
+}
+
+/// Where the widget's built files go (served under `/widget/`).
+fn widget_out() -> PathBuf {
+    root().join("target/widget")
+}
+
+fn build_widget(tools: &tools::Tools) -> Result {
+    step("widget: cargo build → wasm-bindgen → wasm-opt -Oz");
+    run(tools::wasm(cargo()).args([
+        "build",
+        "--release",
+        "-p",
+        "punchcard-widget",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))?;
+    let out = widget_out();
+    let _ = std::fs::remove_dir_all(&out);
+    run(Command::new(&tools.wasm_bindgen)
+        .arg(root().join("target/wasm32-unknown-unknown/release/punchcard_widget.wasm"))
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--remove-name-section",
+            "--remove-producers-section",
+            "--out-dir",
+        ])
+        .arg(&out))?;
+    let wasm = out.join("punchcard_widget_bg.wasm");
+    run(Command::new(&tools.wasm_opt)
+        .args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-reference-types",
+            "--enable-multivalue",
+        ])
+        .arg(&wasm)
+        .arg("-o")
+        .arg(&wasm))?;
+    copy(&root().join("widget/style.css"), &out.join("style.css"))?;
+    copy(
+        &root().join("widget/loader/widget.js"),
+        &out.join("loader.js"),
+    )
+}
+
+fn assemble_site() -> Result {
+    let site = root().join("target/site");
+    let _ = std::fs::remove_dir_all(&site);
+    copy_dir(&root().join("www"), &site)?;
+    let widget = widget_out();
+    copy_dir(&widget, &site.join("widget"))?;
+    std::fs::rename(site.join("widget/loader.js"), site.join("widget.js"))
+        .map_err(|e| e.to_string())
+}
+
+fn copy(from: &Path, to: &Path) -> Result {
+    std::fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|e| format!("copy {} → {}: {e}", from.display(), to.display()))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result {
+    std::fs::create_dir_all(to).map_err(|e| e.to_string())?;
+    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let target = to.join(entry.file_name());
+        if entry.file_type().map_err(|e| e.to_string())?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            copy(&entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Prints raw, gzip -9 and brotli -q11 sizes of every file the widget serves (Node's zlib).
+fn size() -> Result {
+    step("widget size");
+    let out = widget_out();
+    let script = r#"
+const fs = require("fs"), zlib = require("zlib"), path = require("path");
+const dir = process.argv[1];
+const files = ["loader.js", "punchcard_widget.js", "punchcard_widget_bg.wasm", "style.css"];
+const names = {"loader.js": "widget.js (loader)"};
+let total = [0, 0, 0];
+console.log("| file | raw | gzip -9 | brotli -q11 |\n|---|---:|---:|---:|");
+for (const f of files) {
+  const b = fs.readFileSync(path.join(dir, f));
+  const g = zlib.gzipSync(b, {level: 9}).length;
+  const br = zlib.brotliCompressSync(b, {params: {[zlib.constants.BROTLI_PARAM_QUALITY]: 11}}).length;
+  total = [total[0] + b.length, total[1] + g, total[2] + br];
+  console.log(`| ${names[f] || f} | ${b.length} | ${g} | ${br} |`);
+}
+console.log(`| **total** | ${total[0]} | ${total[1]} | ${total[2]} |`);
+"#;
+    run(Command::new("node").args(["-e", script]).arg(&out))
+}

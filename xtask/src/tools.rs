@@ -1,0 +1,189 @@
+//! Installs what a fresh machine lacks, each tool once, at the exact version the project pins.
+//!
+//! - `wasm32-unknown-unknown` (rustup)
+//! - `wasm-bindgen-cli` = the `wasm-bindgen` version in Cargo.lock (cargo install, ~10 min once)
+//! - `worker-build` = the `worker` version in Cargo.lock (cargo install, ~10 min once)
+//! - wrangler, binaryen (wasm-opt), playwright-core: `npm ci` from package-lock.json
+//! - tests only: Chromium and chromedriver (apt-get)
+
+use crate::{root, run, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Paths of the tools the build and the tests use.
+pub struct Tools {
+    pub wasm_bindgen: PathBuf,
+    pub worker_build: PathBuf,
+    pub wasm_opt: PathBuf,
+    pub wrangler: PathBuf,
+    pub chromium: PathBuf,
+    pub chromedriver: PathBuf,
+}
+
+/// Makes sure every tool is installed; `browsers` adds Chromium and chromedriver.
+pub fn ensure(browsers: bool) -> Result<Tools> {
+    crate::step("tools");
+    ensure_wasm_target()?;
+    let wasm_bindgen_version = locked_version("wasm-bindgen")?;
+    let worker_version = locked_version("worker")?;
+    let wasm_bindgen = cargo_tool(
+        "wasm-bindgen",
+        "wasm-bindgen-cli",
+        &wasm_bindgen_version,
+        &format!("wasm-bindgen {wasm_bindgen_version}"),
+    )?;
+    let worker_build = cargo_tool(
+        "worker-build",
+        "worker-build",
+        &worker_version,
+        &worker_version,
+    )?;
+    ensure_npm()?;
+    let (chromium, chromedriver) = if browsers {
+        ensure_browsers()?
+    } else {
+        (
+            PathBuf::from("/usr/bin/chromium"),
+            PathBuf::from("/usr/bin/chromedriver"),
+        )
+    };
+    let bin = root().join("node_modules/.bin");
+    Ok(Tools {
+        wasm_bindgen,
+        worker_build,
+        wasm_opt: bin.join("wasm-opt"),
+        wrangler: bin.join("wrangler"),
+        chromium,
+        chromedriver,
+    })
+}
+
+impl Tools {
+    /// Environment for worker-build: use our tools instead of downloading them (TOOLCHAIN.md).
+    pub fn worker_build_env(&self, cmd: &mut Command) {
+        cmd.env("WASM_BINDGEN_BIN", &self.wasm_bindgen)
+            .env("WASM_OPT_BIN", &self.wasm_opt)
+            .env(
+                "ESBUILD_BIN",
+                root().join("node_modules/@esbuild/linux-x64/bin/esbuild"),
+            );
+        quiet_wrangler(cmd);
+    }
+
+    /// `cargo test --target wasm32` run through wasm-bindgen-test-runner in headless Chromium.
+    pub fn browser_tests(&self, mut cargo: Command) -> Command {
+        let runner = self.wasm_bindgen.with_file_name("wasm-bindgen-test-runner");
+        cargo
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", runner)
+            .env("CHROMEDRIVER", &self.chromedriver)
+            .env_remove("GECKODRIVER")
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+        wasm(cargo)
+    }
+}
+
+/// Every wasm build sets what worker-build sets, so the crates they share compile the same way.
+pub fn wasm(mut cmd: Command) -> Command {
+    cmd.env("WASM_BINDGEN_USE_JS_SYS", "1");
+    cmd
+}
+
+/// Keeps wrangler from phoning home (metrics, error reports, `cf.json`).
+pub fn quiet_wrangler(cmd: &mut Command) {
+    cmd.env("WRANGLER_SEND_METRICS", "false")
+        .env("WRANGLER_SEND_ERROR_REPORTS", "false")
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false");
+}
+
+fn output(cmd: &mut Command) -> Option<String> {
+    let out = cmd.output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn ensure_wasm_target() -> Result {
+    let installed =
+        output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// The version of `package` that Cargo.lock pins (exactly one copy is expected).
+fn locked_version(package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
+    let needle = format!("name = \"{package}\"\nversion = \"");
+    let start = lock
+        .find(&needle)
+        .ok_or_else(|| format!("{package} is not in Cargo.lock"))?
+        + needle.len();
+    let end = lock[start..].find('"').ok_or("Cargo.lock is malformed")? + start;
+    Ok(lock[start..end].to_owned())
+}
+
+fn cargo_home_bin() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"))
+        .join("bin")
+}
+
+/// Installs `crate_name@version` with `cargo install` unless `binary --version` already reports
+/// `expected`.
+fn cargo_tool(binary: &str, crate_name: &str, version: &str, expected: &str) -> Result<PathBuf> {
+    let path = cargo_home_bin().join(binary);
+    let current = output(Command::new(&path).arg("--version")).unwrap_or_default();
+    if current.trim() == expected {
+        return Ok(path);
+    }
+    eprintln!(
+        "xtask: installing {crate_name} {version} (found: {:?}); this takes ~10 minutes once",
+        current.trim()
+    );
+    // No `--locked` for wasm-bindgen-cli: its lock file fails to resolve here (TOOLCHAIN.md).
+    run(Command::new("cargo").args(["install", crate_name, "--version", version, "--force"]))?;
+    Ok(path)
+}
+
+fn ensure_npm() -> Result {
+    let root = root();
+    let marker = root.join("node_modules/.package-lock.json");
+    let fresh = modified(&marker)
+        .zip(modified(&root.join("package-lock.json")))
+        .is_some_and(|(installed, wanted)| installed >= wanted);
+    if fresh && root.join("node_modules/.bin/wrangler").exists() {
+        return Ok(());
+    }
+    run(Command::new("npm")
+        .current_dir(&root)
+        .args(["ci", "--no-audit", "--no-fund"]))
+}
+
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).ok()?.modified().ok()
+}
+
+fn ensure_browsers() -> Result<(PathBuf, PathBuf)> {
+    let chromium = PathBuf::from("/usr/bin/chromium");
+    let chromedriver = PathBuf::from("/usr/bin/chromedriver");
+    if !chromium.exists() || !chromedriver.exists() {
+        let sudo = output(Command::new("id").arg("-u")).is_some_and(|u| u.trim() != "0");
+        let apt = |args: &[&str]| {
+            let mut cmd = Command::new(if sudo { "sudo" } else { "apt-get" });
+            if sudo {
+                cmd.arg("apt-get");
+            }
+            cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+            cmd
+        };
+        run(&mut apt(&["update"]))?;
+        run(&mut apt(&["install", "-y", "chromium", "chromium-driver"]))?;
+    }
+    Ok((chromium, chromedriver))
+}
