@@ -10,6 +10,9 @@ pub struct Card {
     pub shop_id: String,
     pub customer_id: String,
     pub points: i64,
+    /// Points earned but not yet spendable (the program's `pending_days`).
+    #[serde(default)]
+    pub pending_points: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stamps: Option<CardStamps>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -21,6 +24,9 @@ pub struct Card {
     pub member_code: String,
     #[serde(default)]
     pub history: Vec<HistoryEntry>,
+    /// Cash back owed to a business member, in minor units (absent when none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cashback_minor: Option<i64>,
 }
 
 /// Progress on the current stamp card.
@@ -28,6 +34,9 @@ pub struct Card {
 pub struct CardStamps {
     pub filled: u32,
     pub goal: u32,
+    /// Name of the reward a full card gives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reward_name: Option<String>,
 }
 
 /// The member's tier and what remains to the next one.
@@ -43,6 +52,8 @@ pub struct CardTier {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextTier {
     pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub remaining_minor: i64,
 }
 

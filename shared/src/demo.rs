@@ -1,10 +1,12 @@
 //! The local-dev demo shop `demo-bakery` (API.md: fixed, documented credentials for local dev only).
 //!
 //! The worker seeds this data when its `PUNCHCARD_DEMO` variable is `seed` (set only in the
-//! committed `.dev.vars`), so `cargo xtask dev` shows a working card with no set-up.
+//! committed `.dev.vars`), so `cargo xtask dev` shows a working card with no set-up. The members'
+//! accounts are built by the real ledger from a short history of events.
 
-use crate::api::{Card, CardCoupon, CardReward, CardStamps, CardTier, HistoryEntry, NextTier};
+use crate::ledger::{Account, Context, Event, EventKind, Item};
 use crate::program::Program;
+use crate::time::{Timestamp, DAY};
 
 /// The demo shop's id.
 pub const SHOP_ID: &str = "demo-bakery";
@@ -15,97 +17,66 @@ pub const SECRET_KEY: &str = "sk_test_demo_bakery";
 /// Expiry of the demo storefront's customer token (2100-01-01T00:00:00Z).
 pub const TOKEN_EXPIRES: u64 = 4_102_444_800;
 
-/// The demo members' card snapshots.
-pub fn cards() -> Vec<Card> {
-    let program = Program::demo_bakery();
-    let rewards = |points: i64| {
-        let mut rewards: Vec<CardReward> = program
-            .rewards
-            .iter()
-            .filter(|r| r.cost_points > 0)
-            .map(|r| CardReward {
-                id: r.id.clone(),
-                name: r.name.clone(),
-                cost_points: r.cost_points,
-                affordable: points >= r.cost_points,
-            })
-            .collect();
-        rewards.sort_by_key(|r| (!r.affordable, r.cost_points));
-        rewards
-    };
-    let entry = |at: &str, kind: &str, points: i64, stamps: i64, note: &str| HistoryEntry {
-        at: at.to_owned(),
-        kind: kind.to_owned(),
-        points,
-        stamps,
-        note: note.to_owned(),
-    };
-    vec![
-        Card {
-            shop_id: SHOP_ID.to_owned(),
-            customer_id: "c42".to_owned(),
-            points: 1250,
-            stamps: Some(CardStamps {
-                filled: 3,
-                goal: 10,
-            }),
-            tier: Some(CardTier {
-                id: "gold".to_owned(),
-                name: "Gold".to_owned(),
-                next: Some(NextTier {
-                    id: "platinum".to_owned(),
-                    remaining_minor: 12000,
-                }),
-            }),
-            rewards: rewards(1250),
-            coupons: vec![CardCoupon {
-                code: "PC-7KQ2-M9XD".to_owned(),
-                reward_id: "5-off".to_owned(),
-                status: "active".to_owned(),
-                expires_at: "2027-02-21T10:00:00Z".to_owned(),
+fn order(id: &str, at: Timestamp, amount: i64, cakes: u32) -> Event {
+    Event {
+        id: format!("demo-order-{id}"),
+        at,
+        kind: EventKind::OrderPaid {
+            order_id: id.to_owned(),
+            amount_minor: amount,
+            currency: "EUR".into(),
+            items: vec![Item {
+                sku: "CAKE".into(),
+                quantity: cakes,
             }],
-            member_code: "M-4F7Q-2K9D".to_owned(),
-            history: vec![
-                entry("2026-11-23T10:00:00Z", "earn", 23, 1, "Order 1001"),
-                entry("2026-11-20T08:30:00Z", "redeem", -500, 0, "€5 off"),
-                entry("2026-11-02T09:15:00Z", "earn", 1627, 1, "Order 0987"),
-                entry(
-                    "2026-10-01T12:00:00Z",
-                    "welcome",
-                    100,
-                    2,
-                    "Welcome to Crumb Club",
-                ),
+        },
+    }
+}
+
+/// The demo members' accounts as of `now`: `c42` (Gold, a coupon, some history) and `c7` (new).
+pub fn accounts(program: &Program, now: Timestamp) -> Vec<Account> {
+    let mut members = Vec::new();
+    for (customer, events) in [
+        (
+            "c42",
+            vec![
+                order("0987", now - 40 * DAY, 52_000, 2),
+                Event {
+                    id: "demo-thanks".into(),
+                    at: now - 30 * DAY,
+                    kind: EventKind::Adjust {
+                        points: 1_000,
+                        reason: "Thank you for the catering order".into(),
+                    },
+                },
+                Event {
+                    id: "demo-redeem".into(),
+                    at: now - 3 * DAY,
+                    kind: EventKind::Redeem {
+                        reward_id: "5-off".into(),
+                    },
+                },
+                order("1001", now - DAY, 2_350, 2),
             ],
-        },
-        Card {
-            shop_id: SHOP_ID.to_owned(),
-            customer_id: "c7".to_owned(),
-            points: 100,
-            stamps: Some(CardStamps {
-                filled: 2,
-                goal: 10,
-            }),
-            tier: Some(CardTier {
-                id: "member".to_owned(),
-                name: "Member".to_owned(),
-                next: Some(NextTier {
-                    id: "gold".to_owned(),
-                    remaining_minor: 50000,
-                }),
-            }),
-            rewards: rewards(100),
-            coupons: vec![],
-            member_code: "M-8H3K-7W2P".to_owned(),
-            history: vec![entry(
-                "2026-11-22T16:00:00Z",
-                "welcome",
-                100,
-                2,
-                "Welcome to Crumb Club",
-            )],
-        },
-    ]
+        ),
+        ("c7", vec![]),
+    ] {
+        let start = events.first().map_or(now - DAY, |e| e.at - DAY);
+        let mut ctx = Context {
+            now: start,
+            entropy: [customer.len() as u8; 32],
+        };
+        let mut account = Account::open(customer, program, &ctx);
+        for (i, event) in events.iter().enumerate() {
+            ctx.now = event.at;
+            ctx.entropy[0] = i as u8;
+            account
+                .apply(program, event, &ctx)
+                .expect("the demo events are valid");
+        }
+        members.push(account);
+    }
+    members
 }
 
 #[cfg(test)]
@@ -113,16 +84,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn demo_cards_list_affordable_rewards_first() {
-        let cards = cards();
-        let c42 = &cards[0];
-        assert_eq!(c42.customer_id, "c42");
-        assert!(c42.rewards.iter().all(|r| r.affordable));
-        let c7 = &cards[1];
-        assert!(c7.rewards.iter().all(|r| !r.affordable));
-        assert!(c7
-            .rewards
-            .windows(2)
-            .all(|w| w[0].cost_points <= w[1].cost_points));
+    fn demo_members_have_a_lived_in_card() {
+        let program = Program::demo_bakery();
+        let now = 1_790_000_000;
+        let accounts = accounts(&program, now);
+        let c42 = crate::card::card(SHOP_ID, &accounts[0], &program, now);
+        // 100 welcome + 520 (order 0987 at Member ×1) + 1000 thanks − 500 redeemed + 28 (23 × 1.25 as Gold)
+        assert_eq!(c42.points, 100 + 520 + 1000 - 500 + 28);
+        assert_eq!(c42.tier.as_ref().unwrap().id, "gold");
+        assert_eq!(c42.stamps.as_ref().unwrap().filled, 4);
+        // The €5-off coupon, and the certificate for spending €200 within six months.
+        let rewards: Vec<&str> = c42.coupons.iter().map(|c| c.reward_id.as_str()).collect();
+        assert_eq!(rewards, ["certificate", "5-off"]);
+        let c7 = crate::card::card(SHOP_ID, &accounts[1], &program, now);
+        assert_eq!((c7.points, c7.stamps.unwrap().filled), (100, 2));
     }
 }

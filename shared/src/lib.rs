@@ -4,10 +4,15 @@
 //! code runs natively (tests, benchmarks) and on `wasm32-unknown-unknown` (worker, widget).
 
 pub mod api;
+pub mod card;
+pub mod code;
 pub mod demo;
 pub mod ids;
+pub mod ledger;
+pub mod money;
 pub mod program;
 pub mod routes;
+pub mod time;
 pub mod token;
 
 pub use ids::{CustomerId, IdError, ShopId};

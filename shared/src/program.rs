@@ -3,7 +3,10 @@
 //! Every mechanic except `name`, `currency` and `earn` is optional; leaving it out turns it off.
 //! All amounts are integers: money in minor units, points as whole points.
 
+use crate::api::FieldError;
+use crate::money::Currency;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 
 /// A shop's whole program configuration, exactly as API.md documents it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -11,7 +14,7 @@ use serde::{Deserialize, Serialize};
 pub struct Program {
     pub name: String,
     /// ISO 4217 code, e.g. `EUR`.
-    pub currency: String,
+    pub currency: Currency,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_locale: Option<String>,
     pub earn: Earn,
@@ -37,6 +40,26 @@ pub struct Program {
     pub expiry_days: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_valid_days: Option<u32>,
+    /// Cash back on yearly purchase volume for business members.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business: Option<Business>,
+}
+
+/// Volume rebates for business members: the highest band whose `yearly_volume_minor` the member's
+/// spend over the last 365 days (this order included) reaches sets the cash-back rate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Business {
+    pub rebates: Vec<Rebate>,
+}
+
+/// One volume band.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rebate {
+    pub yearly_volume_minor: i64,
+    /// Cash back in basis points of the order amount (100 = 1 %).
+    pub cashback_bp: i64,
 }
 
 /// Points per spend: `points_per_unit` points for every `unit_minor` spent.
@@ -55,9 +78,9 @@ pub struct Stamps {
     /// Stamps already filled on a new member's first card (endowed progress).
     #[serde(default)]
     pub prefilled: u32,
-    /// `order` (one stamp per qualifying order) or `item` (one per item of `sku`).
-    #[serde(default = "default_stamp_per")]
-    pub per: String,
+    /// One stamp per qualifying order, or one per item of `sku`.
+    #[serde(default)]
+    pub per: StampPer,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
     #[serde(default)]
@@ -65,8 +88,25 @@ pub struct Stamps {
     pub reward_id: String,
 }
 
-fn default_stamp_per() -> String {
-    "order".to_owned()
+/// What earns a stamp.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StampPer {
+    #[default]
+    Order,
+    Item,
+}
+
+/// What a reward's coupon is worth at checkout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RewardKind {
+    /// `value_minor` off the order.
+    AmountOff,
+    /// Free shipping on the order.
+    FreeShipping,
+    /// One free item `sku`.
+    FreeItem,
 }
 
 /// A membership level reached by spend within `tier_window_days`.
@@ -104,15 +144,188 @@ pub struct Reward {
     pub id: String,
     pub name: String,
     pub cost_points: i64,
-    /// `amount_off`, `free_shipping` or `free_item`.
-    pub kind: String,
+    pub kind: RewardKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_minor: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
 }
 
+const MAX_DAYS: u32 = 3650;
+
 impl Program {
+    /// Checks every rule API.md states for a program; returns one error per bad field.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut bad = |field: String, message: &str| {
+            errors.push(FieldError {
+                field,
+                message: message.to_owned(),
+            })
+        };
+        let text_ok = |s: &str| !s.trim().is_empty() && s.chars().count() <= 100;
+        if !text_ok(&self.name) {
+            bad("name".into(), "must be 1 to 100 characters");
+        }
+        if self.earn.points_per_unit < 0 {
+            bad("earn.points_per_unit".into(), "must not be negative");
+        }
+        if self.earn.unit_minor <= 0 {
+            bad("earn.unit_minor".into(), "must be positive");
+        }
+        let mut reward_ids = HashSet::new();
+        for (i, r) in self.rewards.iter().enumerate() {
+            let f = |name: &str| format!("rewards[{i}].{name}");
+            if crate::ids::CustomerId::parse(&r.id).is_err() {
+                bad(f("id"), "must be 1 to 64 letters, digits, '-' or '_'");
+            } else if !reward_ids.insert(r.id.as_str()) {
+                bad(f("id"), "duplicate reward id");
+            }
+            if !text_ok(&r.name) {
+                bad(f("name"), "must be 1 to 100 characters");
+            }
+            if r.cost_points < 0 {
+                bad(f("cost_points"), "must not be negative");
+            }
+            match r.kind {
+                RewardKind::AmountOff if r.value_minor.is_none_or(|v| v <= 0) => bad(
+                    f("value_minor"),
+                    "an amount_off reward needs a positive value_minor",
+                ),
+                RewardKind::FreeItem if r.sku.as_deref().is_none_or(str::is_empty) => {
+                    bad(f("sku"), "a free_item reward needs the sku it gives")
+                }
+                _ if r.value_minor.is_some_and(|v| v < 0) => {
+                    bad(f("value_minor"), "must not be negative")
+                }
+                _ => {}
+            }
+        }
+        if let Some(st) = &self.stamps {
+            if !(1..=100).contains(&st.goal) {
+                bad("stamps.goal".into(), "must be between 1 and 100");
+            }
+            if st.prefilled >= st.goal {
+                bad("stamps.prefilled".into(), "must be less than the goal");
+            }
+            if st.min_order_minor < 0 {
+                bad("stamps.min_order_minor".into(), "must not be negative");
+            }
+            if !reward_ids.contains(st.reward_id.as_str()) {
+                bad(
+                    "stamps.reward_id".into(),
+                    "must name a reward of the catalog",
+                );
+            }
+            if st.per == StampPer::Item && st.sku.as_deref().is_none_or(str::is_empty) {
+                bad(
+                    "stamps.sku".into(),
+                    "stamps per item need the sku that earns them",
+                );
+            }
+        }
+        let mut tier_ids = HashSet::new();
+        for (i, t) in self.tiers.iter().enumerate() {
+            let f = |name: &str| format!("tiers[{i}].{name}");
+            if crate::ids::CustomerId::parse(&t.id).is_err() {
+                bad(f("id"), "must be 1 to 64 letters, digits, '-' or '_'");
+            } else if !tier_ids.insert(t.id.as_str()) {
+                bad(f("id"), "duplicate tier id");
+            }
+            if !text_ok(&t.name) {
+                bad(f("name"), "must be 1 to 100 characters");
+            }
+            if t.threshold_minor < 0 {
+                bad(f("threshold_minor"), "must not be negative");
+            } else if i > 0 && t.threshold_minor <= self.tiers[i - 1].threshold_minor {
+                bad(
+                    f("threshold_minor"),
+                    "tiers must be in strictly ascending order of threshold",
+                );
+            }
+            if !(0..=1000).contains(&t.multiplier_pct) {
+                bad(f("multiplier_pct"), "must be between 0 and 1000");
+            }
+        }
+        let days = |v: Option<u32>, field: &str, bad: &mut dyn FnMut(String, &str)| {
+            if v.is_some_and(|d| !(1..=MAX_DAYS).contains(&d)) {
+                bad(field.into(), "must be between 1 and 3650 days");
+            }
+        };
+        days(self.tier_window_days, "tier_window_days", &mut bad);
+        days(self.expiry_days, "expiry_days", &mut bad);
+        days(self.coupon_valid_days, "coupon_valid_days", &mut bad);
+        if self.pending_days.is_some_and(|d| d > 365) {
+            bad("pending_days".into(), "must be at most 365 days");
+        }
+        if let (Some(p), Some(e)) = (self.pending_days, self.expiry_days) {
+            if p >= e {
+                bad("pending_days".into(), "must be shorter than expiry_days");
+            }
+        }
+        for (field, v) in [
+            ("welcome_points", self.welcome_points),
+            ("birthday_points", self.birthday_points),
+        ] {
+            if v.is_some_and(|p| p < 0) {
+                bad(field.into(), "must not be negative");
+            }
+        }
+        if let Some(r) = &self.referral {
+            if r.referrer_points < 0 {
+                bad("referral.referrer_points".into(), "must not be negative");
+            }
+            if r.referee_points < 0 {
+                bad("referral.referee_points".into(), "must not be negative");
+            }
+        }
+        for (i, c) in self.certificates.iter().enumerate() {
+            if c.spend_minor <= 0 {
+                bad(format!("certificates[{i}].spend_minor"), "must be positive");
+            }
+            if !(1..=MAX_DAYS).contains(&c.window_days) {
+                bad(
+                    format!("certificates[{i}].window_days"),
+                    "must be between 1 and 3650 days",
+                );
+            }
+            if c.value_minor <= 0 {
+                bad(format!("certificates[{i}].value_minor"), "must be positive");
+            }
+        }
+        if let Some(b) = &self.business {
+            for (i, r) in b.rebates.iter().enumerate() {
+                if r.yearly_volume_minor < 0 {
+                    bad(
+                        format!("business.rebates[{i}].yearly_volume_minor"),
+                        "must not be negative",
+                    );
+                } else if i > 0 && r.yearly_volume_minor <= b.rebates[i - 1].yearly_volume_minor {
+                    bad(
+                        format!("business.rebates[{i}].yearly_volume_minor"),
+                        "bands must be in strictly ascending order",
+                    );
+                }
+                if !(0..=10_000).contains(&r.cashback_bp) {
+                    bad(
+                        format!("business.rebates[{i}].cashback_bp"),
+                        "must be between 0 and 10000",
+                    );
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The reward with id `id`.
+    pub fn reward(&self, id: &str) -> Option<&Reward> {
+        self.rewards.iter().find(|r| r.id == id)
+    }
+
     /// The seeded local-dev program of `demo-bakery` ("Crumb Club"), the example of API.md.
     pub fn demo_bakery() -> Program {
         serde_json::from_str(DEMO_BAKERY_PROGRAM).expect("the demo program is valid JSON")
@@ -158,6 +371,91 @@ mod tests {
         .unwrap();
         assert!(p.stamps.is_none() && p.tiers.is_empty() && p.rewards.is_empty());
         assert!(serde_json::from_str::<Program>(r#"{"name":"x","currency":"USD"}"#).is_err());
+    }
+
+    #[test]
+    fn the_demo_program_is_valid() {
+        assert_eq!(Program::demo_bakery().validate(), Ok(()));
+    }
+
+    fn field_errors(p: &Program) -> Vec<String> {
+        p.validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
+    }
+
+    #[test]
+    fn each_documented_mistake_is_named_by_field() {
+        let mut p = Program::demo_bakery();
+        p.stamps.as_mut().unwrap().reward_id = "nope".into();
+        p.tiers[2].threshold_minor = 100;
+        p.earn.unit_minor = 0;
+        p.rewards[1].id = "5-off".into();
+        p.welcome_points = Some(-1);
+        p.rewards[0].cost_points = -5;
+        assert_eq!(
+            field_errors(&p),
+            [
+                "earn.unit_minor",
+                "rewards[0].cost_points",
+                "rewards[1].id",
+                "stamps.reward_id",
+                "tiers[2].threshold_minor",
+                "welcome_points"
+            ]
+        );
+    }
+
+    #[test]
+    fn rewards_need_what_their_kind_gives() {
+        let mut p = Program::demo_bakery();
+        p.rewards[0].value_minor = None;
+        p.rewards[2].sku = None;
+        assert_eq!(
+            field_errors(&p),
+            ["rewards[0].value_minor", "rewards[2].sku"]
+        );
+    }
+
+    #[test]
+    fn stamp_and_window_bounds() {
+        let mut p = Program::demo_bakery();
+        p.stamps.as_mut().unwrap().prefilled = 10;
+        p.pending_days = Some(400);
+        p.certificates[0].window_days = 0;
+        p.business = Some(Business {
+            rebates: vec![
+                Rebate {
+                    yearly_volume_minor: 100,
+                    cashback_bp: 100,
+                },
+                Rebate {
+                    yearly_volume_minor: 100,
+                    cashback_bp: 20_000,
+                },
+            ],
+        });
+        assert_eq!(
+            field_errors(&p),
+            [
+                "stamps.prefilled",
+                "pending_days",
+                "pending_days",
+                "certificates[0].window_days",
+                "business.rebates[1].yearly_volume_minor",
+                "business.rebates[1].cashback_bp"
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_currency_or_kind_is_refused_at_parse() {
+        let json = DEMO_BAKERY_PROGRAM.replace("\"EUR\"", "\"euro\"");
+        assert!(serde_json::from_str::<Program>(&json).is_err());
+        let json = DEMO_BAKERY_PROGRAM.replace("free_shipping", "free_lunch");
+        assert!(serde_json::from_str::<Program>(&json).is_err());
     }
 
     #[test]

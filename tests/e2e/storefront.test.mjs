@@ -3,6 +3,14 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { BASE, launch, customerToken, storefront, storefrontPage } from "./helpers.mjs";
 
+/** The demo member's card straight from the API, to compare the widget against. */
+async function apiCard(customer = "c42") {
+  const token = customerToken("demo-bakery", customer, "sk_test_demo_bakery");
+  const r = await fetch(`${BASE}/v1/shops/demo-bakery/me`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(r.status, 200);
+  return r.json();
+}
+
 let browser;
 before(async () => {
   browser = await launch();
@@ -24,14 +32,15 @@ test("the demo storefront shows the demo member's points inside the shadow root"
   // Playwright's CSS locators pierce open shadow roots; check the node really is in one.
   const points = page.locator("punchcard-widget [data-testid=points]");
   await points.waitFor({ timeout: 20000 });
-  assert.equal(await points.textContent(), "1250");
+  const card = await apiCard();
+  assert.equal(await points.textContent(), String(card.points));
   const inShadow = await page.evaluate(() => {
     const host = document.querySelector("punchcard-widget");
     return !!host.shadowRoot?.querySelector("[data-testid=points]") && !document.querySelector("[data-testid=points]");
   });
   assert.ok(inShadow, "the card renders inside the shadow root, not the page");
-  assert.equal(await page.locator("punchcard-widget .pc-slot--filled").count(), 3);
-  assert.equal(await page.locator("punchcard-widget .pc-slot").count(), 10);
+  assert.equal(await page.locator("punchcard-widget .pc-slot--filled").count(), card.stamps.filled);
+  assert.equal(await page.locator("punchcard-widget .pc-slot").count(), card.stamps.goal);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -48,7 +57,7 @@ test("hostile storefront CSS on another origin neither hides nor restyles the wi
     const { page, errors } = await openPage(shop.url);
     const points = page.locator("punchcard-widget [data-testid=points]");
     await points.waitFor({ timeout: 20000 });
-    assert.equal(await points.textContent(), "1250");
+    assert.equal(await points.textContent(), String((await apiCard()).points));
     assert.ok(await points.isVisible(), "points are visible despite the hostile rules");
     const style = await points.evaluate((el) => {
       const s = getComputedStyle(el);

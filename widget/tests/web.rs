@@ -28,23 +28,28 @@ fn query(root: &web_sys::HtmlElement, selector: &str) -> web_sys::Element {
 #[wasm_bindgen_test]
 fn member_card_shows_points_and_every_stamp_slot() {
     let root = container();
-    let card = shared::demo::cards().remove(0);
+    let program = Program::demo_bakery();
+    let now = 1_790_000_000;
+    let account = shared::demo::accounts(&program, now).remove(0);
+    let card = shared::card::card("demo-bakery", &account, &program, now);
+    let (points, filled) = (card.points, card.stamps.as_ref().unwrap().filled);
+    assert!(points > 0 && filled > 0);
     let _handle = leptos::mount::mount_to(root.clone(), move || view! { <CardView card /> });
     assert_eq!(
         query(&root, "[data-testid=points]").text_content().unwrap(),
-        "1250"
+        points.to_string()
     );
     assert_eq!(root.query_selector_all(".pc-slot").unwrap().length(), 10);
     assert_eq!(
         root.query_selector_all(".pc-slot--filled")
             .unwrap()
             .length(),
-        3
+        filled
     );
     let label = query(&root, "[data-testid=stamps]")
         .get_attribute("aria-label")
         .unwrap();
-    assert_eq!(label, "Stamp card: 3 / 10");
+    assert_eq!(label, format!("Stamp card: {filled} / 10"));
 }
 
 #[wasm_bindgen_test]

@@ -10,7 +10,9 @@
 use crate::kv::{self, ShopRecord};
 use crate::problem::ApiError;
 use serde::Deserialize;
-use shared::api::{Card, ErrorCode, Problem};
+use shared::api::{ErrorCode, Problem};
+use shared::ledger::Account;
+use shared::program::Program;
 use shared::{demo, CustomerId, ShopId};
 use worker::{
     durable_object, DurableObject, Env, Method, Request, RequestInit, Response, Result, SqlStorage,
@@ -28,8 +30,8 @@ CREATE TABLE IF NOT EXISTS shop (
     shop_id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_key TEXT NOT NULL, created_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS program (
     shop_id TEXT PRIMARY KEY, config TEXT NOT NULL, updated_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS cards (
-    customer_id TEXT PRIMARY KEY, card TEXT NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (
+    customer_id TEXT PRIMARY KEY, account TEXT NOT NULL, updated_at INTEGER NOT NULL);
 ";
 
 impl DurableObject for ShopLedger {
@@ -53,8 +55,13 @@ impl DurableObject for ShopLedger {
 }
 
 #[derive(Deserialize)]
-struct CardRow {
-    card: String,
+struct AccountRow {
+    account: String,
+}
+
+#[derive(Deserialize)]
+struct ConfigRow {
+    config: String,
 }
 
 impl ShopLedger {
@@ -62,12 +69,54 @@ impl ShopLedger {
         self.state.storage().sql()
     }
 
+    fn shop_id(&self) -> std::result::Result<ShopId, ApiError> {
+        #[derive(Deserialize)]
+        struct Row {
+            shop_id: String,
+        }
+        let rows: Vec<Row> = self
+            .sql()
+            .exec("SELECT shop_id FROM shop", None)?
+            .to_array()?;
+        let row = rows
+            .into_iter()
+            .next()
+            .ok_or_else(|| ApiError::not_found("no such shop"))?;
+        ShopId::parse(&row.shop_id).map_err(|_| ApiError::not_found("no such shop"))
+    }
+
+    fn program(&self) -> std::result::Result<Program, ApiError> {
+        let rows: Vec<ConfigRow> = self
+            .sql()
+            .exec("SELECT config FROM program", None)?
+            .to_array()?;
+        let row = rows
+            .into_iter()
+            .next()
+            .ok_or_else(|| ApiError::not_found("this shop has no program yet"))?;
+        Ok(serde_json::from_str(&row.config)?)
+    }
+
+    fn account(&self, customer: &CustomerId) -> std::result::Result<Option<Account>, ApiError> {
+        let rows: Vec<AccountRow> = self
+            .sql()
+            .exec(
+                "SELECT account FROM accounts WHERE customer_id = ?",
+                vec![customer.as_str().into()],
+            )?
+            .to_array()?;
+        match rows.into_iter().next() {
+            Some(row) => Ok(Some(serde_json::from_str(&row.account)?)),
+            None => Ok(None),
+        }
+    }
+
     /// Seeds the documented local-dev shop. Existing rows are kept (`INSERT OR IGNORE`), so seeding
     /// twice changes nothing; the KV snapshots are rewritten from what is stored.
     async fn seed_demo(&self) -> std::result::Result<Response, ApiError> {
         let shop = ShopId::parse(demo::SHOP_ID).expect("valid demo id");
         let now = crate::now_unix() as i64;
-        let program = serde_json::to_string(&shared::program::Program::demo_bakery())?;
+        let program = Program::demo_bakery();
         let sql = self.sql();
         sql.exec(
             "INSERT OR IGNORE INTO shop (shop_id, name, secret_key, created_at) VALUES (?, ?, ?, ?)",
@@ -75,26 +124,24 @@ impl ShopLedger {
         )?;
         sql.exec(
             "INSERT OR IGNORE INTO program (shop_id, config, updated_at) VALUES (?, ?, ?)",
-            vec![demo::SHOP_ID.into(), program.into(), now.into()],
+            vec![
+                demo::SHOP_ID.into(),
+                serde_json::to_string(&program)?.into(),
+                now.into(),
+            ],
         )?;
-        for card in demo::cards() {
-            let json = serde_json::to_string(&card).map_err(worker::Error::from)?;
+        for account in demo::accounts(&program, now) {
             sql.exec(
-                "INSERT OR IGNORE INTO cards (customer_id, card, updated_at) VALUES (?, ?, ?)",
-                vec![card.customer_id.clone().into(), json.into(), now.into()],
+                "INSERT OR IGNORE INTO accounts (customer_id, account, updated_at) VALUES (?, ?, ?)",
+                vec![account.customer_id.clone().into(), serde_json::to_string(&account)?.into(), now.into()],
             )?;
         }
         self.publish_shop(&shop).await?;
-        let rows: Vec<CardRow> = sql.exec("SELECT card FROM cards", None)?.to_array()?;
-        let snapshots = self.env.kv(crate::KV_BINDING)?;
+        let program = self.program()?;
+        let rows: Vec<AccountRow> = sql.exec("SELECT account FROM accounts", None)?.to_array()?;
         for row in rows {
-            let card: Card = serde_json::from_str(&row.card).map_err(worker::Error::from)?;
-            let customer = CustomerId::parse(&card.customer_id)
-                .map_err(|e| worker::Error::RustError(e.to_string()))?;
-            snapshots
-                .put(&kv::card_key(&shop, &customer), row.card)?
-                .execute()
-                .await?;
+            let account: Account = serde_json::from_str(&row.account)?;
+            self.publish_card(&shop, &program, &account).await?;
         }
         Ok(Response::empty()?.with_status(204))
     }
@@ -124,11 +171,7 @@ impl ShopLedger {
             .put(&kv::shop_key(shop), &record)?
             .execute()
             .await?;
-        #[derive(Deserialize)]
-        struct ProgramRow {
-            config: String,
-        }
-        let programs: Vec<ProgramRow> = sql.exec("SELECT config FROM program", None)?.to_array()?;
+        let programs: Vec<ConfigRow> = sql.exec("SELECT config FROM program", None)?.to_array()?;
         if let Some(program) = programs.into_iter().next() {
             snapshots
                 .put(&kv::program_key(shop), program.config)?
@@ -138,29 +181,36 @@ impl ShopLedger {
         Ok(())
     }
 
+    /// Computes the member's card now and writes it to KV; returns its JSON.
+    async fn publish_card(
+        &self,
+        shop: &ShopId,
+        program: &Program,
+        account: &Account,
+    ) -> std::result::Result<String, ApiError> {
+        let card = shared::card::card(shop.as_str(), account, program, crate::now_unix() as i64);
+        let json = serde_json::to_string(&card)?;
+        let customer = CustomerId::parse(&account.customer_id)
+            .map_err(|_| ApiError::not_found("no such member"))?;
+        self.env
+            .kv(crate::KV_BINDING)?
+            .put(&kv::card_key(shop, &customer), &json)?
+            .execute()
+            .await?;
+        Ok(json)
+    }
+
     /// A member's card from the system of record; repairs the KV snapshot on the way.
     async fn card(&self, customer: &str) -> std::result::Result<Response, ApiError> {
         let customer =
             CustomerId::parse(customer).map_err(|_| ApiError::not_found("no such member"))?;
-        let rows: Vec<CardRow> = self
-            .sql()
-            .exec(
-                "SELECT card FROM cards WHERE customer_id = ?",
-                vec![customer.as_str().into()],
-            )?
-            .to_array()?;
-        let Some(row) = rows.into_iter().next() else {
-            return Err(ApiError::not_found("this shopper has no card yet"));
-        };
-        let card: Card = serde_json::from_str(&row.card).map_err(worker::Error::from)?;
-        let shop =
-            ShopId::parse(&card.shop_id).map_err(|e| worker::Error::RustError(e.to_string()))?;
-        self.env
-            .kv(crate::KV_BINDING)?
-            .put(&kv::card_key(&shop, &customer), &row.card)?
-            .execute()
+        let account = self
+            .account(&customer)?
+            .ok_or_else(|| ApiError::not_found("this shopper has no card yet"))?;
+        let json = self
+            .publish_card(&self.shop_id()?, &self.program()?, &account)
             .await?;
-        Ok(Response::ok(row.card)?)
+        Ok(Response::ok(json)?)
     }
 }
 

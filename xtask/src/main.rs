@@ -4,6 +4,7 @@
 //! - `cargo xtask test`  installs what is missing and runs every test (what `.ci/run` calls)
 //! - `cargo xtask build` builds the worker and the static site (widget included)
 //! - `cargo xtask size`  builds the widget and prints each file's raw, gzip and brotli size
+//! - `cargo xtask bench` the ledger benchmark (events/second on one core)
 //!
 //! No dependencies: std only, so it compiles in seconds on a fresh machine.
 
@@ -27,8 +28,9 @@ fn main() -> ExitCode {
             build_widget(&t)?;
             size()
         }),
+        Some("bench") => run(cargo().args(["bench", "-p", "punchcard-shared", "--bench", "ledger"])),
         _ => {
-            eprintln!("usage: cargo xtask <dev | test | build | size>");
+            eprintln!("usage: cargo xtask <dev | test | build | size | bench>");
             return ExitCode::from(2);
         }
     };

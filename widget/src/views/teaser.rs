@@ -12,7 +12,10 @@ pub fn Teaser(
 ) -> impl IntoView {
     let earn = en(Msg::EarnRule)
         .replace("{points}", &program.earn.points_per_unit.to_string())
-        .replace("{unit}", &money(program.earn.unit_minor, &program.currency));
+        .replace(
+            "{unit}",
+            &money(program.earn.unit_minor, program.currency.as_str()),
+        );
     let welcome = program
         .welcome_points
         .filter(|p| *p > 0)
