@@ -28,7 +28,9 @@ fn main() -> ExitCode {
             build_widget(&t)?;
             size()
         }),
-        Some("bench") => run(cargo().args(["bench", "-p", "punchcard-shared", "--bench", "ledger"])),
+        Some("bench") => {
+            run(cargo().args(["bench", "-p", "punchcard-shared", "--bench", "ledger"]))
+        }
         _ => {
             eprintln!("usage: cargo xtask <dev | test | build | size | bench>");
             return ExitCode::from(2);

@@ -261,8 +261,58 @@ pub struct Account {
     /// Cash back owed to a business member, in minor units.
     pub cashback_minor: i64,
     pub history: Vec<Entry>,
-    /// Idempotency records: event id → (content fingerprint, first outcome).
-    pub processed: BTreeMap<String, (u64, Outcome)>,
+    /// Idempotency records, keyed by a 64-bit hash of the event id, with a second independent
+    /// 64-bit hash of the id inside (128 bits in all: a false match is not a practical concern).
+    /// Integer keys and inline records keep this off the heap: it is the ledger's hottest map.
+    pub processed: BTreeMap<u64, Processed>,
+}
+
+/// What the ledger remembers of an applied event, to answer its replays: the common numbers
+/// inline, the rest (coupons, tier change, effects) boxed only when there is any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Processed {
+    /// A second hash of the event id (see [`Account::processed`]).
+    pub id_check: u64,
+    /// [`fingerprint`] of the event's content.
+    pub fingerprint: u64,
+    pub points: i64,
+    pub stamps: i64,
+    pub cashback_minor: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Box<Outcome>>,
+}
+
+impl Processed {
+    fn new(id_check: u64, fingerprint: u64, outcome: &Outcome) -> Processed {
+        let simple = outcome.coupons_issued.is_empty()
+            && outcome.coupons_voided.is_empty()
+            && outcome.coupons_consumed.is_empty()
+            && outcome.tier_changed.is_none()
+            && outcome.effects.is_empty();
+        Processed {
+            id_check,
+            fingerprint,
+            points: outcome.points,
+            stamps: outcome.stamps,
+            cashback_minor: outcome.cashback_minor,
+            detail: (!simple).then(|| Box::new(outcome.clone())),
+        }
+    }
+
+    /// The outcome as first returned, marked as a replay.
+    fn replay(&self) -> Outcome {
+        let mut outcome = match &self.detail {
+            Some(detail) => (**detail).clone(),
+            None => Outcome {
+                points: self.points,
+                stamps: self.stamps,
+                cashback_minor: self.cashback_minor,
+                ..Outcome::default()
+            },
+        };
+        outcome.replayed = true;
+        outcome
+    }
 }
 
 /// A tier change caused by an event.
@@ -310,6 +360,20 @@ impl Hasher for Fnv {
             self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
         }
     }
+}
+
+const ID_SEED_1: u64 = 0xcbf2_9ce4_8422_2325;
+const ID_SEED_2: u64 = 0x84222325_cbf29ce4;
+
+/// A hash of an event id (two seeds give two independent hashes).
+fn id_hash(id: &str, seed: u64) -> u64 {
+    let mut h = Fnv(seed);
+    h.write(id.as_bytes());
+    // FNV alone mixes the last bytes weakly; finish with a 64-bit avalanche (splitmix64).
+    let mut z = h.finish().wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// The content fingerprint of an event (everything but its id).
@@ -372,13 +436,17 @@ impl Account {
         ctx: &Context,
     ) -> Result<Outcome, LedgerError> {
         let print = fingerprint(event);
-        if let Some((stored, outcome)) = self.processed.get(&event.id) {
-            if *stored != print {
-                return Err(LedgerError::IdempotencyConflict);
+        let id_check = id_hash(&event.id, ID_SEED_2);
+        // Open addressing: a slot taken by another id moves us to the next one.
+        let mut key = id_hash(&event.id, ID_SEED_1);
+        while let Some(record) = self.processed.get(&key) {
+            if record.id_check == id_check {
+                if record.fingerprint != print {
+                    return Err(LedgerError::IdempotencyConflict);
+                }
+                return Ok(record.replay());
             }
-            let mut outcome = outcome.clone();
-            outcome.replayed = true;
-            return Ok(outcome);
+            key = key.wrapping_add(1);
         }
         // Time-driven changes first (expiry, tier re-evaluation): they are due whatever happens.
         self.settle(program, ctx.now);
@@ -427,7 +495,7 @@ impl Account {
             )?,
         };
         self.processed
-            .insert(event.id.clone(), (print, outcome.clone()));
+            .insert(key, Processed::new(id_check, print, &outcome));
         Ok(outcome)
     }
 

@@ -948,3 +948,24 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn colliding_idempotency_slots_do_not_lose_records() {
+    let p = program();
+    let mut a = open(&p);
+    let first = paid("1", T0, 1000);
+    apply(&mut a, &p, &first);
+    // Move the record into the slot the next event id hashes to, as a collision would.
+    let next = paid("2", T0, 2000);
+    let (&slot, record) = a.processed.iter().next().unwrap();
+    let record = record.clone();
+    a.processed.remove(&slot);
+    a.processed.insert(id_hash(&next.id, ID_SEED_1), record);
+    apply(&mut a, &p, &next);
+    assert_eq!(a.processed.len(), 2);
+    let all: Vec<_> = a.processed.values().map(|r| r.id_check).collect();
+    assert!(
+        all.contains(&id_hash(&first.id, ID_SEED_2)) && all.contains(&id_hash(&next.id, ID_SEED_2))
+    );
+    assert!(apply(&mut a, &p, &next).replayed);
+}
