@@ -86,6 +86,49 @@ pub struct HistoryEntry {
     pub note: String,
 }
 
+/// A coupon as the shop sees it (`GET /v1/shops/{shop}/coupons/{code}`) and as a redemption
+/// returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CouponView {
+    pub code: String,
+    pub reward_id: String,
+    /// `active`, `consumed` or `void`.
+    pub status: String,
+    /// `amount_off`, `free_shipping` or `free_item`.
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_minor: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    pub customer_id: String,
+    pub issued_at: String,
+    pub expires_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+}
+
+/// `201` answer of a redemption.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedemptionResponse {
+    pub coupon: CouponView,
+    pub card: Card,
+}
+
+/// A member as the shop sees them: the card plus what only the shop needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopCustomerView {
+    #[serde(flatten)]
+    pub card: Card,
+    pub joined_at: String,
+    pub business: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referred_by: Option<String>,
+    /// Points taken back by refunds after they were spent, still to be paid off.
+    pub debt_points: i64,
+    /// Every coupon, whatever its status.
+    pub all_coupons: Vec<CouponView>,
+}
+
 /// The stable, machine-readable error codes of API.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
@@ -97,6 +140,8 @@ pub enum ErrorCode {
     InsufficientPoints,
     IdempotencyConflict,
     CouponConsumed,
+    CouponVoid,
+    CouponExpired,
     Conflict,
     PayloadTooLarge,
     ValidationFailed,
@@ -106,7 +151,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for lookups and for documenting them all (OpenAPI).
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 15] = [
         Self::BadRequest,
         Self::Unauthorized,
         Self::Forbidden,
@@ -115,6 +160,8 @@ impl ErrorCode {
         Self::InsufficientPoints,
         Self::IdempotencyConflict,
         Self::CouponConsumed,
+        Self::CouponVoid,
+        Self::CouponExpired,
         Self::Conflict,
         Self::PayloadTooLarge,
         Self::ValidationFailed,
@@ -138,6 +185,8 @@ impl ErrorCode {
             Self::InsufficientPoints => "insufficient_points",
             Self::IdempotencyConflict => "idempotency_conflict",
             Self::CouponConsumed => "coupon_consumed",
+            Self::CouponVoid => "coupon_void",
+            Self::CouponExpired => "coupon_expired",
             Self::Conflict => "conflict",
             Self::PayloadTooLarge => "payload_too_large",
             Self::ValidationFailed => "validation_failed",
@@ -157,6 +206,8 @@ impl ErrorCode {
             Self::InsufficientPoints
             | Self::IdempotencyConflict
             | Self::CouponConsumed
+            | Self::CouponVoid
+            | Self::CouponExpired
             | Self::Conflict => 409,
             Self::PayloadTooLarge => 413,
             Self::ValidationFailed => 422,
@@ -176,6 +227,8 @@ impl ErrorCode {
             Self::InsufficientPoints => "Insufficient points",
             Self::IdempotencyConflict => "Idempotency key reused with a different request",
             Self::CouponConsumed => "Coupon already consumed",
+            Self::CouponVoid => "Coupon is void",
+            Self::CouponExpired => "Coupon has expired",
             Self::Conflict => "Conflict",
             Self::PayloadTooLarge => "Payload too large",
             Self::ValidationFailed => "Validation failed",

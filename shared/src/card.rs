@@ -1,8 +1,12 @@
 //! The card a shopper sees, computed from their ledger account (never stored by hand).
 
-use crate::api::{Card, CardCoupon, CardReward, CardStamps, CardTier, HistoryEntry, NextTier};
-use crate::ledger::{tiers_view, Account, CouponStatus};
+use crate::api::{
+    Card, CardCoupon, CardReward, CardStamps, CardTier, CouponView, HistoryEntry, NextTier,
+    ShopCustomerView,
+};
+use crate::ledger::{tiers_view, Account, Coupon, CouponStatus};
 use crate::program::Program;
+use crate::program::RewardKind;
 use crate::time::{rfc3339, Timestamp};
 
 /// How many history lines a card carries (newest first); the full ledger stays in storage.
@@ -79,5 +83,60 @@ pub fn card(shop_id: &str, account: &Account, program: &Program, now: Timestamp)
             .collect(),
         cashback_minor: (account.business || account.cashback_minor != 0)
             .then_some(account.cashback_minor),
+    }
+}
+
+/// A coupon of `account` as the shop sees it.
+pub fn coupon_view(account: &Account, coupon: &Coupon) -> CouponView {
+    CouponView {
+        code: coupon.code.clone(),
+        reward_id: coupon.reward_id.clone(),
+        status: coupon.status.as_str().to_owned(),
+        kind: match coupon.kind {
+            RewardKind::AmountOff => "amount_off",
+            RewardKind::FreeShipping => "free_shipping",
+            RewardKind::FreeItem => "free_item",
+        }
+        .to_owned(),
+        value_minor: coupon.value_minor,
+        sku: coupon.sku.clone(),
+        customer_id: account.customer_id.clone(),
+        issued_at: rfc3339(coupon.issued_at),
+        expires_at: rfc3339(coupon.expires_at),
+        order_id: coupon.consumed_by.clone(),
+    }
+}
+
+/// The shop's view of a member: the card with the full history and every coupon.
+pub fn shop_view(
+    shop_id: &str,
+    account: &Account,
+    program: &Program,
+    now: Timestamp,
+) -> ShopCustomerView {
+    let mut card = card(shop_id, account, program, now);
+    card.history = account
+        .history
+        .iter()
+        .rev()
+        .map(|e| HistoryEntry {
+            at: rfc3339(e.at),
+            kind: e.kind.clone(),
+            points: e.points,
+            stamps: e.stamps,
+            note: e.note.clone(),
+        })
+        .collect();
+    ShopCustomerView {
+        card,
+        joined_at: rfc3339(account.joined_at),
+        business: account.business,
+        referred_by: account.referred_by.clone(),
+        debt_points: account.debt,
+        all_coupons: account
+            .coupons
+            .iter()
+            .map(|c| coupon_view(account, c))
+            .collect(),
     }
 }

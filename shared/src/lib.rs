@@ -11,6 +11,7 @@ pub mod ids;
 pub mod ledger;
 pub mod money;
 pub mod program;
+pub mod requests;
 pub mod routes;
 pub mod time;
 pub mod token;

@@ -84,6 +84,14 @@ fn parse_unix_seconds(s: &str) -> Option<u64> {
     s.parse().ok()
 }
 
+/// Compares two secrets in time that depends only on their lengths, not on where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// Lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -132,6 +140,13 @@ mod tests {
             token,
             "v1.c42.1767225600.7b4a962862a8adb54566d5166ef057a20e2cf8f31f88e8fb316ff16655f08bdc"
         );
+    }
+
+    #[test]
+    fn constant_time_eq_compares_exactly() {
+        assert!(constant_time_eq(b"sk_abc", b"sk_abc"));
+        assert!(!constant_time_eq(b"sk_abc", b"sk_abd"));
+        assert!(!constant_time_eq(b"sk_abc", b"sk_ab"));
     }
 
     #[test]

@@ -3,8 +3,11 @@
 //! The tests talk to a real `wrangler dev` (workerd with local KV and Durable Object storage)
 //! whose URL is in `PUNCHCARD_URL`; `cargo xtask test` starts one with fresh state and sets it.
 
-use serde_json::Value;
+pub mod openapi;
+
+use serde_json::{json, Value};
 use shared::{demo, token, CustomerId, ShopId};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Base URL of the worker under test.
 pub fn base_url() -> String {
@@ -40,15 +43,30 @@ impl Reply {
     }
 }
 
-/// Sends `method path` with optional bearer credential and JSON body.
+/// Sends `method path` with optional bearer credential and JSON body; every answer is checked
+/// against the OpenAPI document.
 pub fn call(method: &str, path: &str, bearer: Option<&str>, body: Option<&Value>) -> Reply {
+    send(method, path, bearer, &[], body.map(Value::to_string))
+}
+
+/// Like [`call`], with extra headers and a raw body.
+pub fn send(
+    method: &str,
+    path: &str,
+    bearer: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Option<String>,
+) -> Reply {
     let agent = ureq::AgentBuilder::new().build();
     let mut req = agent.request(method, &format!("{}{path}", base_url()));
     if let Some(b) = bearer {
         req = req.set("Authorization", &format!("Bearer {b}"));
     }
+    for (k, v) in headers {
+        req = req.set(k, v);
+    }
     let result = match body {
-        Some(b) => req.send_json(b.clone()),
+        Some(b) => req.set("Content-Type", "application/json").send_string(&b),
         None => req.call(),
     };
     let response = match result {
@@ -68,12 +86,61 @@ pub fn call(method: &str, path: &str, bearer: Option<&str>, body: Option<&Value>
         .collect();
     let text = response.into_string().unwrap_or_default();
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    if content_type.contains("json") || status >= 400 {
+        openapi::check(method, path, status, &content_type, &body);
+    }
     Reply {
         status,
         content_type,
         headers,
         body,
     }
+}
+
+/// The platform admin key of local dev (`worker/.dev.vars`).
+pub const ADMIN_KEY: &str = "dev-admin-key";
+
+/// A fresh shop (unique per call) with the demo program: `(shop_id, secret_key)`.
+pub fn new_shop(label: &str) -> (String, String) {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let shop = format!(
+        "t-{label}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    let r = call(
+        "POST",
+        "/v1/shops",
+        Some(ADMIN_KEY),
+        Some(&json!({"shop_id": shop, "name": "Test shop"})),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let secret = r.body["secret_key"].as_str().unwrap().to_owned();
+    let program: Value = serde_json::from_str(shared::program::DEMO_BAKERY_PROGRAM).unwrap();
+    let r = call(
+        "PUT",
+        &format!("/v1/shops/{shop}/program"),
+        Some(&secret),
+        Some(&program),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    (shop, secret)
+}
+
+/// An `order.paid` event body.
+pub fn paid(id: &str, customer: &str, order: &str, amount: i64) -> Value {
+    json!({"id": id, "type": "order.paid", "customer_id": customer, "order_id": order,
+           "amount_minor": amount, "currency": "EUR"})
+}
+
+/// A customer token for `customer` of `shop`, valid for an hour.
+pub fn token_for(shop: &str, secret: &str, customer: &str) -> String {
+    token::sign(
+        secret,
+        &ShopId::parse(shop).unwrap(),
+        &CustomerId::parse(customer).unwrap(),
+        now() + 3600,
+    )
 }
 
 /// GET with an optional bearer credential.

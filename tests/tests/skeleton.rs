@@ -95,9 +95,15 @@ fn missing_forged_expired_and_foreign_tokens_get_401() {
 }
 
 #[test]
-fn a_valid_token_for_a_stranger_is_404_not_another_card() {
-    let token = demo_token("stranger", demo::SECRET_KEY, now() + 3600);
-    get(ME, Some(&token)).assert_problem(404, "not_found");
+fn a_valid_token_for_a_new_shopper_opens_their_own_card() {
+    let customer = format!("newcomer{}", std::process::id());
+    let token = demo_token(&customer, demo::SECRET_KEY, now() + 3600);
+    let r = get(ME, Some(&token));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["customer_id"], customer.as_str());
+    assert_eq!(r.body["points"], 100, "the welcome bonus");
+    assert_eq!(r.body["stamps"]["filled"], 2, "pre-filled stamps");
+    assert_eq!(r.body["history"].as_array().unwrap().len(), 1);
 }
 
 #[test]

@@ -1,7 +1,11 @@
-//! Who is calling: customer tokens (API.md "Credentials"). Shop and admin keys come with the API issue.
+//! Who is calling (API.md "Credentials"): the platform admin key, a shop's secret key, or a
+//! shopper's customer token. Every comparison of a secret is constant-time.
 
+use crate::commands::Command;
 use crate::kv::{self, ShopRecord};
 use crate::problem::ApiError;
+use shared::api::ErrorCode;
+use shared::token::constant_time_eq;
 use shared::{token, CustomerId, ShopId};
 use worker::{Env, Request};
 
@@ -12,30 +16,65 @@ fn bearer(req: &Request) -> Option<String> {
     Some(rest.trim().to_owned())
 }
 
-/// The shop's edge record from KV, or 404 if the shop does not exist.
+/// The shop's edge record: from KV, or from the shop's ledger object (which repairs KV).
 pub async fn shop_record(env: &Env, shop: &ShopId) -> Result<ShopRecord, ApiError> {
-    env.kv(crate::KV_BINDING)?
+    if let Some(record) = env
+        .kv(crate::KV_BINDING)?
         .get(&kv::shop_key(shop))
         .json::<ShopRecord>()
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("no shop '{shop}'")))
+    {
+        return Ok(record);
+    }
+    let mut response = crate::shop_ledger::send(env, shop, &Command::ShopRecord).await?;
+    if response.status_code() != 200 {
+        return Err(ApiError::not_found(format!("no shop '{shop}'")));
+    }
+    Ok(response.json().await?)
+}
+
+/// The platform admin (`Authorization: Bearer <ADMIN_KEY>`).
+pub fn admin(req: &Request, env: &Env) -> Result<(), ApiError> {
+    let expected = env
+        .secret("ADMIN_KEY")
+        .map(|s| s.to_string())
+        .or_else(|_| env.var("ADMIN_KEY").map(|v| v.to_string()))
+        .map_err(|_| ApiError::new(ErrorCode::Forbidden, "admin access is not configured"))?;
+    let given = bearer(req)
+        .ok_or_else(|| ApiError::unauthorized("send the admin key as 'Authorization: Bearer …'"))?;
+    if expected.is_empty() || !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+        return Err(ApiError::unauthorized("the admin key is not valid"));
+    }
+    Ok(())
+}
+
+/// The shop's own backend or console (`Authorization: Bearer sk_…`).
+pub async fn shop(req: &Request, env: &Env, shop: &ShopId) -> Result<(), ApiError> {
+    let given = bearer(req).ok_or_else(|| {
+        ApiError::unauthorized("send the shop's secret key as 'Authorization: Bearer sk_…'")
+    })?;
+    let refused = || ApiError::unauthorized("the shop's secret key is not valid for this shop");
+    if !given.starts_with("sk_") {
+        return Err(refused());
+    }
+    let record = shop_record(env, shop).await.map_err(|_| refused())?;
+    if !constant_time_eq(given.as_bytes(), record.secret_key.as_bytes()) {
+        return Err(refused());
+    }
+    Ok(())
 }
 
 /// Authenticates a shopper of `shop` by their customer token.
 ///
 /// Every failure is the same 401 to the caller (the reason is not a hint for forgers).
 pub async fn customer(req: &Request, env: &Env, shop: &ShopId) -> Result<CustomerId, ApiError> {
+    let refused = || ApiError::unauthorized("the customer token is invalid or expired");
     let token = bearer(req).ok_or_else(|| {
         ApiError::unauthorized("send the customer token as 'Authorization: Bearer v1.…'")
     })?;
     if !token.starts_with("v1.") {
-        return Err(ApiError::unauthorized(
-            "the customer token is invalid or expired",
-        ));
+        return Err(refused());
     }
-    let record = shop_record(env, shop)
-        .await
-        .map_err(|_| ApiError::unauthorized("the customer token is invalid or expired"))?;
-    token::verify(&token, shop, &record.secret_key, crate::now_unix())
-        .map_err(|_| ApiError::unauthorized("the customer token is invalid or expired"))
+    let record = shop_record(env, shop).await.map_err(|_| refused())?;
+    token::verify(&token, shop, &record.secret_key, crate::now_unix()).map_err(|_| refused())
 }

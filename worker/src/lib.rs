@@ -5,6 +5,8 @@
 //! runs; only `/v1/*` and `/openapi.json` reach it.
 
 mod auth;
+mod body;
+mod commands;
 mod kv;
 mod problem;
 mod routes;
@@ -26,9 +28,35 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     if req.method() == Method::Options {
         return routes::preflight(public);
     }
+    use routes::*;
     let response = Router::new()
-        .get_async("/v1/shops/:shop/program", routes::program::get)
-        .get_async("/v1/shops/:shop/me", routes::me::get)
+        .get_async("/openapi.json", openapi::get)
+        .post_async("/v1/shops", shops::create)
+        .get_async("/v1/shops/:shop/program", program::get)
+        .put_async("/v1/shops/:shop/program", program::put)
+        .post_async("/v1/shops/:shop/events", events::post)
+        .get_async("/v1/shops/:shop/customers/:customer", customers::get)
+        .delete_async("/v1/shops/:shop/customers/:customer", customers::erase)
+        .get_async(
+            "/v1/shops/:shop/customers/:customer/export",
+            customers::export,
+        )
+        .post_async(
+            "/v1/shops/:shop/customers/:customer/adjustments",
+            customers::adjust,
+        )
+        .post_async(
+            "/v1/shops/:shop/customers/:customer/stamps",
+            customers::stamps,
+        )
+        .post_async(
+            "/v1/shops/:shop/customers/:customer/redemptions",
+            customers::redeem,
+        )
+        .get_async("/v1/shops/:shop/coupons/:code", coupons::get)
+        .post_async("/v1/shops/:shop/coupons/:code/consume", coupons::consume)
+        .get_async("/v1/shops/:shop/me", me::get)
+        .post_async("/v1/shops/:shop/me/redemptions", me::redeem)
         .run(req, env)
         .await;
     let response = match response {

@@ -1,6 +1,7 @@
 //! The one place where errors become HTTP: `application/problem+json` (RFC 9457) with a stable code.
 
-use shared::api::{ErrorCode, Problem};
+use shared::api::{ErrorCode, FieldError, Problem};
+use shared::ledger::LedgerError;
 use worker::Response;
 
 /// An error the API reports to its caller. Details never include secrets.
@@ -8,6 +9,8 @@ use worker::Response;
 pub struct ApiError {
     code: ErrorCode,
     detail: String,
+    errors: Vec<FieldError>,
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -15,6 +18,8 @@ impl ApiError {
         Self {
             code,
             detail: detail.into(),
+            errors: Vec::new(),
+            retry_after: None,
         }
     }
     pub fn unauthorized(detail: impl Into<String>) -> Self {
@@ -23,15 +28,71 @@ impl ApiError {
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::new(ErrorCode::NotFound, detail)
     }
+    /// 422 `validation_failed` with one entry per bad field.
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        let detail = format!("invalid fields: {}", names.join(", "));
+        Self {
+            errors,
+            ..Self::new(ErrorCode::ValidationFailed, detail)
+        }
+    }
+    /// 422 for a single field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::invalid(vec![FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        }])
+    }
+    /// Adds a `Retry-After` header (seconds).
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
 
     /// The problem+json response for this error.
     pub fn into_response(self) -> worker::Result<Response> {
-        let problem = Problem::new(self.code, self.detail);
+        let mut problem = Problem::new(self.code, self.detail);
+        problem.errors = self.errors;
         let mut response = Response::from_json(&problem)?.with_status(problem.status);
         response
             .headers_mut()
             .set("Content-Type", "application/problem+json")?;
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .set("Retry-After", &seconds.to_string())?;
+        }
         Ok(response)
+    }
+}
+
+impl From<LedgerError> for ApiError {
+    fn from(e: LedgerError) -> Self {
+        let detail = e.to_string();
+        match e {
+            LedgerError::IdempotencyConflict => Self::new(ErrorCode::IdempotencyConflict, detail),
+            LedgerError::InsufficientPoints { .. } => {
+                Self::new(ErrorCode::InsufficientPoints, detail)
+            }
+            LedgerError::CouponConsumed => Self::new(ErrorCode::CouponConsumed, detail),
+            LedgerError::CouponVoid => Self::new(ErrorCode::CouponVoid, detail),
+            LedgerError::CouponExpired => Self::new(ErrorCode::CouponExpired, detail),
+            LedgerError::UnknownCoupon(_) => Self::not_found(detail),
+            LedgerError::DuplicateOrder(_) | LedgerError::ReferralClosed => {
+                Self::new(ErrorCode::Conflict, detail)
+            }
+            LedgerError::UnknownReward(_) | LedgerError::NotRedeemable(_) => {
+                Self::field("reward_id", detail)
+            }
+            LedgerError::UnknownOrder(_) => Self::field("order_id", detail),
+            LedgerError::RefundExceedsOrder | LedgerError::Overflow(_) => {
+                Self::field("amount_minor", detail)
+            }
+            LedgerError::CurrencyMismatch { .. } => Self::field("currency", detail),
+            LedgerError::SelfReferral => Self::field("referrer_id", detail),
+            LedgerError::Invalid { field, rule } => Self::field(field, format!("must be {rule}")),
+        }
     }
 }
 
@@ -56,13 +117,13 @@ impl From<worker::kv::KvError> for ApiError {
     }
 }
 
-/// Runs a handler body and turns its `ApiError` into a problem response.
-pub fn respond(result: Result<Response, ApiError>) -> worker::Result<Response> {
-    result.or_else(ApiError::into_response)
-}
-
 impl From<serde_json::Error> for ApiError {
     fn from(e: serde_json::Error) -> Self {
         worker::Error::from(e).into()
     }
+}
+
+/// Runs a handler body and turns its `ApiError` into a problem response.
+pub fn respond(result: Result<Response, ApiError>) -> worker::Result<Response> {
+    result.or_else(ApiError::into_response)
 }

@@ -1,19 +1,26 @@
 //! `ShopLedger`: one SQLite-backed Durable Object per shop, the system of record.
 //!
-//! Why this is atomic: Cloudflare runs at most one instance of a Durable Object id at a time, and
-//! delivers its requests one after another through the input/output gates; SQL statements issued
-//! without an `await` between them commit together (implicit transaction), and the response is
-//! held until the write is durable. So every change to a shop's data happens here, in order, and is
-//! only acknowledged once stored. KV is written *after* the commit, as a read snapshot for the edge;
-//! nothing ever reads a balance from KV to write it back.
+//! Why this is atomic: Cloudflare runs at most one instance of a Durable Object id at a time and
+//! delivers its requests one after another; SQL statements issued without an `await` between them
+//! commit together (an implicit transaction), and the response waits until they are durable (the
+//! output gate). Every value-moving command here does *load account → check idempotency → apply
+//! the `shared` ledger → save account → store the idempotency record* with no `await` in between,
+//! so two redemptions can never both spend the same points, a replay never credits twice, and
+//! nothing is acknowledged before it is stored. KV is written *after* the commit, as a read
+//! snapshot for the edge; nothing ever reads a balance from KV to write it back. Snapshot writes of
+//! a busy member are coalesced (at most one per second per member, latest state wins) through a
+//! durable `kv_pending` table flushed by the object's alarm.
 
+use crate::commands::{Command, Idem};
 use crate::kv::{self, ShopRecord};
 use crate::problem::ApiError;
-use serde::Deserialize;
-use shared::api::{ErrorCode, Problem};
-use shared::ledger::Account;
+use serde::{Deserialize, Serialize};
+use shared::api::{ErrorCode, RedemptionResponse};
+use shared::ledger::{Account, Context, Effect, Event, EventKind, Outcome};
 use shared::program::Program;
 use shared::{demo, CustomerId, ShopId};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use worker::{
     durable_object, DurableObject, Env, Method, Request, RequestInit, Response, Result, SqlStorage,
     State,
@@ -23,7 +30,16 @@ use worker::{
 pub struct ShopLedger {
     state: State,
     env: Env,
+    /// When each member's card was last written to KV (ms), for coalescing.
+    last_publish: RefCell<HashMap<String, f64>>,
+    /// Recent redemption times per member (ms), for the rate limit.
+    redemptions: RefCell<HashMap<String, Vec<f64>>>,
 }
+
+/// Redemptions a member may make per minute.
+pub const REDEMPTIONS_PER_MINUTE: usize = 10;
+/// Minimum time between two KV writes of one member's card (production KV: ~1 write/s/key).
+const PUBLISH_INTERVAL_MS: f64 = 1000.0;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS shop (
@@ -32,6 +48,12 @@ CREATE TABLE IF NOT EXISTS program (
     shop_id TEXT PRIMARY KEY, config TEXT NOT NULL, updated_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS accounts (
     customer_id TEXT PRIMARY KEY, account TEXT NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS coupons (
+    code TEXT PRIMARY KEY, customer_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS idempotency (
+    key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL,
+    created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS kv_pending (customer_id TEXT PRIMARY KEY);
 ";
 
 impl DurableObject for ShopLedger {
@@ -39,18 +61,43 @@ impl DurableObject for ShopLedger {
         if let Err(e) = state.storage().sql().exec(SCHEMA, None) {
             worker::console_error!("ShopLedger schema: {e}");
         }
-        Self { state, env }
+        Self {
+            state,
+            env,
+            last_publish: RefCell::new(HashMap::new()),
+            redemptions: RefCell::new(HashMap::new()),
+        }
     }
 
-    async fn fetch(&self, req: Request) -> Result<Response> {
-        let path = req.path();
-        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-        let result = match (req.method(), segments.as_slice()) {
-            (Method::Post, ["seed-demo"]) => self.seed_demo().await,
-            (Method::Get, ["cards", customer]) => self.card(customer).await,
-            _ => Err(ApiError::not_found("no such ledger operation")),
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let command: Command = match req.json().await {
+            Ok(c) => c,
+            Err(_) => return ApiError::not_found("no such ledger operation").into_response(),
         };
+        let result = self.run(command).await;
         crate::problem::respond(result)
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        #[derive(Deserialize)]
+        struct Row {
+            customer_id: String,
+        }
+        let rows: Vec<Row> = self
+            .sql()
+            .exec("SELECT customer_id FROM kv_pending", None)?
+            .to_array()?;
+        self.sql().exec("DELETE FROM kv_pending", None)?;
+        for row in rows {
+            if let Err(e) = self.publish_now(&row.customer_id).await {
+                worker::console_error!("snapshot flush failed: {e:?}");
+                self.sql().exec(
+                    "INSERT OR IGNORE INTO kv_pending (customer_id) VALUES (?)",
+                    vec![row.customer_id.into()],
+                )?;
+            }
+        }
+        Response::empty()
     }
 }
 
@@ -64,25 +111,111 @@ struct ConfigRow {
     config: String,
 }
 
+#[derive(Deserialize)]
+struct IdemRow {
+    body_hash: String,
+    status: i64,
+    body: String,
+}
+
+type Answer = std::result::Result<Response, ApiError>;
+
+fn json_response(status: u16, body: String) -> Answer {
+    let mut response = Response::ok(body)?.with_status(status);
+    response
+        .headers_mut()
+        .set("Content-Type", "application/json")?;
+    Ok(response)
+}
+
+fn now_ms() -> f64 {
+    worker::Date::now().as_millis() as f64
+}
+
+/// 32 bytes from the platform's CSPRNG (Web Crypto).
+pub fn random_bytes() -> worker::Result<[u8; 32]> {
+    use wasm_bindgen::JsCast;
+    let crypto: web_sys::Crypto =
+        js_sys::Reflect::get(&js_sys::global(), &"crypto".into())?.unchecked_into();
+    let mut buf = [0u8; 32];
+    crypto.get_random_values_with_u8_array(&mut buf)?;
+    Ok(buf)
+}
+
 impl ShopLedger {
     fn sql(&self) -> SqlStorage {
         self.state.storage().sql()
     }
 
-    fn shop_id(&self) -> std::result::Result<ShopId, ApiError> {
+    async fn run(&self, command: Command) -> Answer {
+        match command {
+            Command::SeedDemo => self.seed_demo().await,
+            Command::CreateShop {
+                shop_id,
+                name,
+                secret_key,
+            } => self.create_shop(&shop_id, &name, &secret_key).await,
+            Command::ShopRecord => {
+                let record = self.shop_record()?;
+                self.publish_shop().await?;
+                json_response(200, serde_json::to_string(&record)?)
+            }
+            Command::PutProgram { program } => self.put_program(program).await,
+            Command::Apply {
+                idem,
+                customer,
+                event,
+                status,
+            } => self.apply(idem, &customer, event, status).await,
+            Command::Redeem {
+                idem,
+                customer,
+                reward_id,
+            } => self.redeem(idem, &customer, &reward_id).await,
+            Command::Card { customer, open } => self.card(&customer, open).await,
+            Command::ShopView { customer } => {
+                let (account, program) = (self.existing(&customer)?, self.program()?);
+                let view = shared::card::shop_view(
+                    &self.shop_id()?,
+                    &account,
+                    &program,
+                    crate::now_unix() as i64,
+                );
+                json_response(200, serde_json::to_string(&view)?)
+            }
+            Command::Coupon { code } => self.coupon(&code),
+            Command::Consume { code, order_id } => self.consume(&code, &order_id).await,
+            Command::Export { customer } => self.export(&customer),
+            Command::Erase { customer } => self.erase(&customer).await,
+        }
+    }
+
+    // ---- reading ----
+
+    fn shop_record(&self) -> std::result::Result<ShopRecord, ApiError> {
         #[derive(Deserialize)]
         struct Row {
             shop_id: String,
+            name: String,
+            secret_key: String,
         }
         let rows: Vec<Row> = self
             .sql()
-            .exec("SELECT shop_id FROM shop", None)?
+            .exec("SELECT shop_id, name, secret_key FROM shop", None)?
             .to_array()?;
         let row = rows
             .into_iter()
             .next()
             .ok_or_else(|| ApiError::not_found("no such shop"))?;
-        ShopId::parse(&row.shop_id).map_err(|_| ApiError::not_found("no such shop"))
+        Ok(ShopRecord {
+            shop_id: row.shop_id,
+            name: row.name,
+            secret_key: row.secret_key,
+        })
+    }
+
+    fn shop_id(&self) -> std::result::Result<String, ApiError> {
+        Ok(self.shop_record()?.shop_id)
     }
 
     fn program(&self) -> std::result::Result<Program, ApiError> {
@@ -90,19 +223,21 @@ impl ShopLedger {
             .sql()
             .exec("SELECT config FROM program", None)?
             .to_array()?;
-        let row = rows
-            .into_iter()
-            .next()
-            .ok_or_else(|| ApiError::not_found("this shop has no program yet"))?;
+        let row = rows.into_iter().next().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Conflict,
+                "the shop has no program yet: PUT one first",
+            )
+        })?;
         Ok(serde_json::from_str(&row.config)?)
     }
 
-    fn account(&self, customer: &CustomerId) -> std::result::Result<Option<Account>, ApiError> {
+    fn load(&self, customer: &str) -> std::result::Result<Option<Account>, ApiError> {
         let rows: Vec<AccountRow> = self
             .sql()
             .exec(
                 "SELECT account FROM accounts WHERE customer_id = ?",
-                vec![customer.as_str().into()],
+                vec![customer.into()],
             )?
             .to_array()?;
         match rows.into_iter().next() {
@@ -111,10 +246,342 @@ impl ShopLedger {
         }
     }
 
+    fn existing(&self, customer: &str) -> std::result::Result<Account, ApiError> {
+        self.load(customer)?
+            .ok_or_else(|| ApiError::not_found(format!("no member '{customer}'")))
+    }
+
+    fn save(&self, account: &Account) -> std::result::Result<(), ApiError> {
+        self.sql().exec(
+            "INSERT INTO accounts (customer_id, account, updated_at) VALUES (?, ?, ?)
+             ON CONFLICT(customer_id) DO UPDATE SET account = excluded.account, updated_at = excluded.updated_at",
+            vec![account.customer_id.clone().into(), serde_json::to_string(account)?.into(), (crate::now_unix() as i64).into()],
+        )?;
+        Ok(())
+    }
+
+    fn context() -> std::result::Result<Context, ApiError> {
+        Ok(Context {
+            now: crate::now_unix() as i64,
+            entropy: random_bytes()?,
+        })
+    }
+
+    // ---- idempotency ----
+
+    /// A stored answer for `idem`: the same body replays it, another body is a conflict.
+    fn replay(&self, idem: &Idem) -> std::result::Result<Option<Response>, ApiError> {
+        let rows: Vec<IdemRow> = self
+            .sql()
+            .exec(
+                "SELECT body_hash, status, body FROM idempotency WHERE key = ?",
+                vec![idem.key.clone().into()],
+            )?
+            .to_array()?;
+        let Some(row) = rows.into_iter().next() else {
+            return Ok(None);
+        };
+        if row.body_hash != idem.body_hash {
+            return Err(ApiError::new(
+                ErrorCode::IdempotencyConflict,
+                "this idempotency key (or event id) was already used with a different request",
+            ));
+        }
+        let mut response = json_response(row.status as u16, row.body)?;
+        response.headers_mut().set("Idempotent-Replayed", "true")?;
+        Ok(Some(response))
+    }
+
+    fn remember(&self, idem: &Idem, status: u16, body: &str) -> std::result::Result<(), ApiError> {
+        self.sql().exec(
+            "INSERT INTO idempotency (key, body_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?)",
+            vec![
+                idem.key.clone().into(),
+                idem.body_hash.clone().into(),
+                i64::from(status).into(),
+                body.into(),
+                (crate::now_unix() as i64).into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    // ---- writing ----
+
+    /// Applies `event` to `account` and the effects it causes to other members, saving all of them
+    /// and indexing new coupons. Synchronous: one implicit transaction.
+    fn apply_and_save(
+        &self,
+        program: &Program,
+        account: &mut Account,
+        event: &Event,
+        ctx: &Context,
+    ) -> std::result::Result<(Outcome, Vec<String>), ApiError> {
+        let outcome = account.apply(program, event, ctx)?;
+        self.save(account)?;
+        self.index_coupons(account, &outcome)?;
+        let mut touched = vec![account.customer_id.clone()];
+        for Effect::Apply { customer, event } in &outcome.effects {
+            let mut other = match self.load(customer)? {
+                Some(a) => a,
+                None => Account::open(customer, program, ctx),
+            };
+            match other.apply(program, event, ctx) {
+                Ok(effect_outcome) => {
+                    self.save(&other)?;
+                    self.index_coupons(&other, &effect_outcome)?;
+                    touched.push(other.customer_id.clone());
+                }
+                Err(e) => worker::console_error!("effect on another member refused: {e}"),
+            }
+        }
+        Ok((outcome, touched))
+    }
+
+    fn index_coupons(
+        &self,
+        account: &Account,
+        outcome: &Outcome,
+    ) -> std::result::Result<(), ApiError> {
+        for coupon in &outcome.coupons_issued {
+            self.sql().exec(
+                "INSERT OR REPLACE INTO coupons (code, customer_id) VALUES (?, ?)",
+                vec![
+                    coupon.code.clone().into(),
+                    account.customer_id.clone().into(),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    async fn apply(&self, idem: Idem, customer: &str, event: Event, status: u16) -> Answer {
+        if let Some(replayed) = self.replay(&idem)? {
+            return Ok(replayed);
+        }
+        let program = self.program()?;
+        let ctx = Self::context()?;
+        let mut account = match self.load(customer)? {
+            Some(a) => a,
+            None => Account::open(customer, &program, &ctx),
+        };
+        let (outcome, touched) = self.apply_and_save(&program, &mut account, &event, &ctx)?;
+        let card = shared::card::card(&self.shop_id()?, &account, &program, ctx.now);
+        let mut body = serde_json::to_value(&card)?;
+        body["outcome"] = serde_json::to_value(&outcome)?;
+        let body = body.to_string();
+        self.remember(&idem, status, &body)?;
+        for customer in touched {
+            self.publish(&customer).await?;
+        }
+        json_response(status, body)
+    }
+
+    async fn redeem(&self, idem: Idem, customer: &str, reward_id: &str) -> Answer {
+        if let Some(replayed) = self.replay(&idem)? {
+            return Ok(replayed);
+        }
+        self.rate_limit(customer)?;
+        let program = self.program()?;
+        let ctx = Self::context()?;
+        let mut account = self.existing(customer)?;
+        let event = Event {
+            id: idem.key.clone(),
+            at: ctx.now,
+            kind: EventKind::Redeem {
+                reward_id: reward_id.to_owned(),
+            },
+        };
+        let (outcome, _) = self.apply_and_save(&program, &mut account, &event, &ctx)?;
+        let coupon = outcome
+            .coupons_issued
+            .first()
+            .ok_or_else(|| ApiError::from(worker::Error::RustError("no coupon".into())))?;
+        let response = RedemptionResponse {
+            coupon: shared::card::coupon_view(&account, coupon),
+            card: shared::card::card(&self.shop_id()?, &account, &program, ctx.now),
+        };
+        let body = serde_json::to_string(&response)?;
+        self.remember(&idem, 201, &body)?;
+        self.publish(customer).await?;
+        json_response(201, body)
+    }
+
+    /// At most [`REDEMPTIONS_PER_MINUTE`] redemptions per member per minute (429 beyond).
+    fn rate_limit(&self, customer: &str) -> std::result::Result<(), ApiError> {
+        let now = now_ms();
+        let mut all = self.redemptions.borrow_mut();
+        let times = all.entry(customer.to_owned()).or_default();
+        times.retain(|t| now - t < 60_000.0);
+        if times.len() >= REDEMPTIONS_PER_MINUTE {
+            let retry = ((times[0] + 60_000.0 - now) / 1000.0).ceil().max(1.0) as u64;
+            return Err(ApiError::new(
+                ErrorCode::RateLimited,
+                "too many redemptions for this member; try again shortly",
+            )
+            .with_retry_after(retry));
+        }
+        times.push(now);
+        Ok(())
+    }
+
+    async fn card(&self, customer: &str, open: bool) -> Answer {
+        let account = match (self.load(customer)?, open) {
+            (Some(a), _) => a,
+            (None, true) => {
+                let program = self.program()?;
+                let account = Account::open(customer, &program, &Self::context()?);
+                self.save(&account)?;
+                account
+            }
+            (None, false) => return Err(ApiError::not_found(format!("no member '{customer}'"))),
+        };
+        let json = self.publish_now(&account.customer_id).await?;
+        json_response(200, json)
+    }
+
+    fn coupon_owner(&self, code: &str) -> std::result::Result<Account, ApiError> {
+        #[derive(Deserialize)]
+        struct Row {
+            customer_id: String,
+        }
+        let canonical = shared::code::normalize("PC", code)
+            .ok_or_else(|| ApiError::not_found("no such coupon"))?;
+        let rows: Vec<Row> = self
+            .sql()
+            .exec(
+                "SELECT customer_id FROM coupons WHERE code = ?",
+                vec![canonical.into()],
+            )?
+            .to_array()?;
+        let row = rows
+            .into_iter()
+            .next()
+            .ok_or_else(|| ApiError::not_found("no such coupon"))?;
+        self.existing(&row.customer_id)
+    }
+
+    fn coupon(&self, code: &str) -> Answer {
+        let account = self.coupon_owner(code)?;
+        let canonical = shared::code::normalize("PC", code).unwrap_or_default();
+        let coupon = account
+            .coupons
+            .iter()
+            .find(|c| c.code == canonical)
+            .ok_or_else(|| ApiError::not_found("no such coupon"))?;
+        json_response(
+            200,
+            serde_json::to_string(&shared::card::coupon_view(&account, coupon))?,
+        )
+    }
+
+    async fn consume(&self, code: &str, order_id: &str) -> Answer {
+        let program = self.program()?;
+        let mut account = self.coupon_owner(code)?;
+        let ctx = Self::context()?;
+        let event = Event {
+            id: format!("consume:{code}:{order_id}"),
+            at: ctx.now,
+            kind: EventKind::ConsumeCoupon {
+                code: code.to_owned(),
+                order_id: order_id.to_owned(),
+            },
+        };
+        self.apply_and_save(&program, &mut account, &event, &ctx)?;
+        let canonical = shared::code::normalize("PC", code).unwrap_or_default();
+        let coupon = account
+            .coupons
+            .iter()
+            .find(|c| c.code == canonical)
+            .expect("consumed above");
+        let body = serde_json::to_string(&shared::card::coupon_view(&account, coupon))?;
+        self.publish(&account.customer_id).await?;
+        json_response(200, body)
+    }
+
+    fn export(&self, customer: &str) -> Answer {
+        #[derive(Serialize)]
+        struct Export<'a> {
+            shop_id: String,
+            exported_at: String,
+            member: shared::api::ShopCustomerView,
+            ledger: &'a Account,
+        }
+        let (account, program) = (self.existing(customer)?, self.program()?);
+        let now = crate::now_unix() as i64;
+        let export = Export {
+            shop_id: self.shop_id()?,
+            exported_at: shared::time::rfc3339(now),
+            member: shared::card::shop_view(&self.shop_id()?, &account, &program, now),
+            ledger: &account,
+        };
+        json_response(200, serde_json::to_string(&export)?)
+    }
+
+    async fn erase(&self, customer: &str) -> Answer {
+        self.existing(customer)?;
+        let sql = self.sql();
+        sql.exec(
+            "DELETE FROM accounts WHERE customer_id = ?",
+            vec![customer.into()],
+        )?;
+        sql.exec(
+            "DELETE FROM coupons WHERE customer_id = ?",
+            vec![customer.into()],
+        )?;
+        sql.exec(
+            "DELETE FROM kv_pending WHERE customer_id = ?",
+            vec![customer.into()],
+        )?;
+        let shop =
+            ShopId::parse(&self.shop_id()?).map_err(|_| ApiError::not_found("no such shop"))?;
+        let id = CustomerId::parse(customer).map_err(|_| ApiError::not_found("no such member"))?;
+        self.env
+            .kv(crate::KV_BINDING)?
+            .delete(&kv::card_key(&shop, &id))
+            .await?;
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    async fn create_shop(&self, shop_id: &str, name: &str, secret_key: &str) -> Answer {
+        if self.shop_record().is_ok() {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                format!("shop '{shop_id}' already exists"),
+            ));
+        }
+        self.sql().exec(
+            "INSERT INTO shop (shop_id, name, secret_key, created_at) VALUES (?, ?, ?, ?)",
+            vec![
+                shop_id.into(),
+                name.into(),
+                secret_key.into(),
+                (crate::now_unix() as i64).into(),
+            ],
+        )?;
+        self.publish_shop().await?;
+        let body = shared::requests::ShopCreated {
+            shop_id: shop_id.to_owned(),
+            secret_key: secret_key.to_owned(),
+        };
+        json_response(201, serde_json::to_string(&body)?)
+    }
+
+    async fn put_program(&self, program: Program) -> Answer {
+        let shop = self.shop_id()?;
+        let config = serde_json::to_string(&program)?;
+        self.sql().exec(
+            "INSERT INTO program (shop_id, config, updated_at) VALUES (?, ?, ?)
+             ON CONFLICT(shop_id) DO UPDATE SET config = excluded.config, updated_at = excluded.updated_at",
+            vec![shop.into(), config.clone().into(), (crate::now_unix() as i64).into()],
+        )?;
+        self.publish_shop().await?;
+        json_response(200, config)
+    }
+
     /// Seeds the documented local-dev shop. Existing rows are kept (`INSERT OR IGNORE`), so seeding
     /// twice changes nothing; the KV snapshots are rewritten from what is stored.
-    async fn seed_demo(&self) -> std::result::Result<Response, ApiError> {
-        let shop = ShopId::parse(demo::SHOP_ID).expect("valid demo id");
+    async fn seed_demo(&self) -> Answer {
         let now = crate::now_unix() as i64;
         let program = Program::demo_bakery();
         let sql = self.sql();
@@ -131,108 +598,112 @@ impl ShopLedger {
             ],
         )?;
         for account in demo::accounts(&program, now) {
-            sql.exec(
-                "INSERT OR IGNORE INTO accounts (customer_id, account, updated_at) VALUES (?, ?, ?)",
-                vec![account.customer_id.clone().into(), serde_json::to_string(&account)?.into(), now.into()],
-            )?;
+            if self.load(&account.customer_id)?.is_none() {
+                self.save(&account)?;
+                for coupon in &account.coupons {
+                    sql.exec(
+                        "INSERT OR IGNORE INTO coupons (code, customer_id) VALUES (?, ?)",
+                        vec![
+                            coupon.code.clone().into(),
+                            account.customer_id.clone().into(),
+                        ],
+                    )?;
+                }
+            }
         }
-        self.publish_shop(&shop).await?;
-        let program = self.program()?;
-        let rows: Vec<AccountRow> = sql.exec("SELECT account FROM accounts", None)?.to_array()?;
+        self.publish_shop().await?;
+        #[derive(Deserialize)]
+        struct Row {
+            customer_id: String,
+        }
+        let rows: Vec<Row> = sql
+            .exec("SELECT customer_id FROM accounts", None)?
+            .to_array()?;
         for row in rows {
-            let account: Account = serde_json::from_str(&row.account)?;
-            self.publish_card(&shop, &program, &account).await?;
+            self.publish_now(&row.customer_id).await?;
         }
         Ok(Response::empty()?.with_status(204))
     }
 
+    // ---- KV snapshots ----
+
     /// Writes the shop record and program to KV from the stored rows.
-    async fn publish_shop(&self, shop: &ShopId) -> std::result::Result<(), ApiError> {
-        #[derive(Deserialize)]
-        struct Row {
-            shop_id: String,
-            name: String,
-            secret_key: String,
-        }
-        let sql = self.sql();
-        let shops: Vec<Row> = sql
-            .exec("SELECT shop_id, name, secret_key FROM shop", None)?
-            .to_array()?;
-        let Some(row) = shops.into_iter().next() else {
-            return Err(ApiError::not_found(format!("no shop '{shop}'")));
-        };
-        let record = ShopRecord {
-            shop_id: row.shop_id,
-            name: row.name,
-            secret_key: row.secret_key,
-        };
+    async fn publish_shop(&self) -> std::result::Result<(), ApiError> {
+        let record = self.shop_record()?;
+        let shop =
+            ShopId::parse(&record.shop_id).map_err(|_| ApiError::not_found("no such shop"))?;
         let snapshots = self.env.kv(crate::KV_BINDING)?;
         snapshots
-            .put(&kv::shop_key(shop), &record)?
+            .put(&kv::shop_key(&shop), &record)?
             .execute()
             .await?;
-        let programs: Vec<ConfigRow> = sql.exec("SELECT config FROM program", None)?.to_array()?;
+        let programs: Vec<ConfigRow> = self
+            .sql()
+            .exec("SELECT config FROM program", None)?
+            .to_array()?;
         if let Some(program) = programs.into_iter().next() {
             snapshots
-                .put(&kv::program_key(shop), program.config)?
+                .put(&kv::program_key(&shop), program.config)?
                 .execute()
                 .await?;
         }
         Ok(())
     }
 
+    /// Publishes a member's card now, or — if it was written less than a second ago — marks it
+    /// for the alarm to write shortly (latest state wins).
+    async fn publish(&self, customer: &str) -> std::result::Result<(), ApiError> {
+        let recent = self
+            .last_publish
+            .borrow()
+            .get(customer)
+            .is_some_and(|t| now_ms() - t < PUBLISH_INTERVAL_MS);
+        if recent {
+            self.sql().exec(
+                "INSERT OR IGNORE INTO kv_pending (customer_id) VALUES (?)",
+                vec![customer.into()],
+            )?;
+            if self.state.storage().get_alarm().await?.is_none() {
+                self.state
+                    .storage()
+                    .set_alarm(PUBLISH_INTERVAL_MS as i64)
+                    .await?;
+            }
+            return Ok(());
+        }
+        self.publish_now(customer).await.map(|_| ())
+    }
+
     /// Computes the member's card now and writes it to KV; returns its JSON.
-    async fn publish_card(
-        &self,
-        shop: &ShopId,
-        program: &Program,
-        account: &Account,
-    ) -> std::result::Result<String, ApiError> {
-        let card = shared::card::card(shop.as_str(), account, program, crate::now_unix() as i64);
+    async fn publish_now(&self, customer: &str) -> std::result::Result<String, ApiError> {
+        let account = self.existing(customer)?;
+        let program = self.program()?;
+        let shop = self.shop_id()?;
+        let card = shared::card::card(&shop, &account, &program, crate::now_unix() as i64);
         let json = serde_json::to_string(&card)?;
-        let customer = CustomerId::parse(&account.customer_id)
-            .map_err(|_| ApiError::not_found("no such member"))?;
+        let shop = ShopId::parse(&shop).map_err(|_| ApiError::not_found("no such shop"))?;
+        let id = CustomerId::parse(customer).map_err(|_| ApiError::not_found("no such member"))?;
+        self.last_publish
+            .borrow_mut()
+            .insert(customer.to_owned(), now_ms());
         self.env
             .kv(crate::KV_BINDING)?
-            .put(&kv::card_key(shop, &customer), &json)?
+            .put(&kv::card_key(&shop, &id), &json)?
             .execute()
             .await?;
         Ok(json)
     }
-
-    /// A member's card from the system of record; repairs the KV snapshot on the way.
-    async fn card(&self, customer: &str) -> std::result::Result<Response, ApiError> {
-        let customer =
-            CustomerId::parse(customer).map_err(|_| ApiError::not_found("no such member"))?;
-        let account = self
-            .account(&customer)?
-            .ok_or_else(|| ApiError::not_found("this shopper has no card yet"))?;
-        let json = self
-            .publish_card(&self.shop_id()?, &self.program()?, &account)
-            .await?;
-        Ok(Response::ok(json)?)
-    }
 }
 
-/// Calls the shop's ledger object and turns its problem responses back into `ApiError`s.
-pub async fn call(
-    env: &Env,
-    shop: &ShopId,
-    method: Method,
-    path: &str,
-) -> std::result::Result<Response, ApiError> {
+/// Sends `command` to the shop's ledger object and returns its answer as is.
+pub async fn send(env: &Env, shop: &ShopId, command: &Command) -> worker::Result<Response> {
     let stub = env
         .durable_object(crate::LEDGER_BINDING)?
         .id_from_name(shop.as_str())?
         .get_stub()?;
     let mut init = RequestInit::new();
-    init.with_method(method);
-    let req = Request::new_with_init(&format!("https://ledger{path}"), &init)?;
-    let mut response = stub.fetch_with_request(req).await?;
-    if (200..300).contains(&response.status_code()) {
-        return Ok(response);
-    }
-    let problem: Problem = response.json().await?;
-    let code = ErrorCode::from_code(&problem.code).unwrap_or(ErrorCode::Internal);
-    Err(ApiError::new(code, problem.detail))
+    init.with_method(Method::Post)
+        .with_body(Some(serde_json::to_string(command)?.into()));
+    let req = Request::new_with_init("https://ledger/command", &init)?;
+    stub.fetch_with_request(req).await
 }

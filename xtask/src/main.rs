@@ -176,7 +176,9 @@ fn test() -> Result {
     eprintln!("xtask: wrangler dev is up at {url}");
     run(cargo()
         .args(["test", "-p", "punchcard-tests", "--", "--test-threads", "4"])
-        .env("PUNCHCARD_URL", &url))?;
+        .env("PUNCHCARD_URL", &url)
+        .env("PUNCHCARD_WRANGLER", &tools.wrangler)
+        .env("PUNCHCARD_WORKER_DIR", root().join("worker")))?;
     let mut e2e = Command::new("node");
     e2e.current_dir(root())
         .args(["--test", "--test-concurrency=1", "tests/e2e/"])

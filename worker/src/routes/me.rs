@@ -1,16 +1,17 @@
-//! `GET /v1/shops/{shop}/me`: the shopper's own card, authenticated by their customer token.
-//!
-//! Reads the KV snapshot; if KV has none (new edge location, lost write), the Durable Object is
-//! asked, and it repairs KV.
+//! `GET /v1/shops/{shop}/me` and `POST …/me/redemptions`: the shopper's own card, authenticated by
+//! their customer token. The card is read from the KV snapshot; if KV has none (first visit, new
+//! edge location), the ledger object is asked — it opens the account on first contact — and it
+//! repairs KV.
 
-use crate::problem::{respond, ApiError};
-use worker::{Method, Request, Response, Result, RouteContext};
+use super::Answer;
+use crate::commands::Command;
+use worker::{Request, Response, Result, RouteContext};
 
 pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    respond(handle(&req, &ctx).await)
+    crate::problem::respond(handle(&req, &ctx).await)
 }
 
-async fn handle(req: &Request, ctx: &RouteContext<()>) -> std::result::Result<Response, ApiError> {
+async fn handle(req: &Request, ctx: &RouteContext<()>) -> Answer {
     let shop = super::shop_param(ctx)?;
     super::ensure_demo_seeded(&ctx.env, &shop).await?;
     let customer = crate::auth::customer(req, &ctx.env, &shop).await?;
@@ -20,19 +21,36 @@ async fn handle(req: &Request, ctx: &RouteContext<()>) -> std::result::Result<Re
         .get(&crate::kv::card_key(&shop, &customer))
         .text()
         .await?;
-    let body = match snapshot {
-        Some(card) => card,
-        None => {
-            let path = format!("/cards/{customer}");
-            crate::shop_ledger::call(&ctx.env, &shop, Method::Get, &path)
-                .await?
-                .text()
-                .await?
+    match snapshot {
+        Some(card) => {
+            let mut response = Response::ok(card)?;
+            response
+                .headers_mut()
+                .set("Content-Type", "application/json")?;
+            Ok(response)
         }
-    };
-    let mut response = Response::ok(body)?;
-    response
-        .headers_mut()
-        .set("Content-Type", "application/json")?;
-    Ok(response)
+        None => {
+            super::relay(
+                &ctx.env,
+                &shop,
+                &Command::Card {
+                    customer: customer.to_string(),
+                    open: true,
+                },
+            )
+            .await
+        }
+    }
+}
+
+pub async fn redeem(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    crate::problem::respond(
+        async {
+            let shop = super::shop_param(&ctx)?;
+            super::ensure_demo_seeded(&ctx.env, &shop).await?;
+            let customer = crate::auth::customer(&req, &ctx.env, &shop).await?;
+            super::customers::redemption(&mut req, &ctx, &shop, &customer).await
+        }
+        .await,
+    )
 }

@@ -1,13 +1,23 @@
-//! One module per resource. Shared edge concerns (CORS, caching, demo seeding) live here.
+//! One module per resource. Shared edge concerns (CORS, caching, relaying the ledger's answers,
+//! demo seeding) live here.
 
+pub mod coupons;
+pub mod customers;
+pub mod events;
 pub mod me;
+pub mod openapi;
 pub mod program;
+pub mod shops;
 
+use crate::commands::{Command, Idem};
 use crate::problem::ApiError;
 pub use shared::routes::is_browser_facing;
-use shared::ShopId;
+use shared::{CustomerId, ShopId};
 use std::sync::atomic::{AtomicBool, Ordering};
-use worker::{Env, Response, Result};
+use worker::{Env, Request, Response, Result, RouteContext};
+
+/// What every handler returns before CORS and caching headers are added.
+pub type Answer = std::result::Result<Response, ApiError>;
 
 fn cors(response: &mut Response) -> Result<()> {
     let h = response.headers_mut();
@@ -54,10 +64,65 @@ pub fn is_problem(response: &Response) -> bool {
 }
 
 /// Parses the `:shop` path parameter.
-pub fn shop_param<D>(ctx: &worker::RouteContext<D>) -> std::result::Result<ShopId, ApiError> {
+pub fn shop_param<D>(ctx: &RouteContext<D>) -> std::result::Result<ShopId, ApiError> {
     let raw = crate::param(ctx, "shop")?;
     ShopId::parse(raw)
         .map_err(|_| ApiError::not_found(format!("no shop '{}'", raw.escape_default())))
+}
+
+/// Parses the `:customer` path parameter.
+pub fn customer_param<D>(ctx: &RouteContext<D>) -> std::result::Result<CustomerId, ApiError> {
+    let raw = crate::param(ctx, "customer")?;
+    CustomerId::parse(raw)
+        .map_err(|_| ApiError::not_found(format!("no member '{}'", raw.escape_default())))
+}
+
+/// The request's `Idempotency-Key`, required on value-moving routes without an event id.
+pub fn idempotency_key(req: &Request) -> std::result::Result<String, ApiError> {
+    let key = req
+        .headers()
+        .get("Idempotency-Key")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    shared::requests::check_key(&key, "Idempotency-Key").map_err(|e| ApiError::invalid(vec![e]))?;
+    Ok(key)
+}
+
+/// An idempotency record identity.
+pub fn idem(key: String, body_hash: String) -> Idem {
+    Idem { key, body_hash }
+}
+
+/// Sends a command to the shop's ledger and relays its answer (status, body and the
+/// `Idempotent-Replayed` / `Retry-After` headers) in a fresh, mutable response.
+pub async fn relay(env: &Env, shop: &ShopId, command: &Command) -> Answer {
+    let mut from = crate::shop_ledger::send(env, shop, command).await?;
+    let status = from.status_code();
+    let content_type = from
+        .headers()
+        .get("Content-Type")?
+        .unwrap_or_else(|| "application/json".into());
+    let replayed = from.headers().get("Idempotent-Replayed")?;
+    let retry_after = from.headers().get("Retry-After")?;
+    let body = from.text().await?;
+    let mut response = if status == 204 {
+        Response::empty()?
+    } else {
+        Response::ok(body)?
+    }
+    .with_status(status);
+    let headers = response.headers_mut();
+    if status != 204 {
+        headers.set("Content-Type", &content_type)?;
+    }
+    if let Some(v) = replayed {
+        headers.set("Idempotent-Replayed", &v)?;
+    }
+    if let Some(v) = retry_after {
+        headers.set("Retry-After", &v)?;
+    }
+    Ok(response)
 }
 
 static DEMO_SEEDED: AtomicBool = AtomicBool::new(false);
@@ -77,7 +142,12 @@ pub async fn ensure_demo_seeded(env: &Env, shop: &ShopId) -> std::result::Result
     if !enabled {
         return Ok(());
     }
-    crate::shop_ledger::call(env, shop, worker::Method::Post, "/seed-demo").await?;
+    let response = crate::shop_ledger::send(env, shop, &Command::SeedDemo).await?;
+    if response.status_code() != 204 {
+        return Err(ApiError::from(worker::Error::RustError(
+            "demo seeding failed".into(),
+        )));
+    }
     DEMO_SEEDED.store(true, Ordering::Relaxed);
     Ok(())
 }

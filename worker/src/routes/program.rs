@@ -1,13 +1,16 @@
-//! `GET /v1/shops/{shop}/program`: the program as the widget shows it (public, from KV).
+//! `GET /v1/shops/{shop}/program` (public, from KV) and `PUT` (shop key): the loyalty program.
 
-use crate::problem::{respond, ApiError};
+use super::Answer;
+use crate::commands::Command;
+use crate::problem::ApiError;
+use shared::program::Program;
 use worker::{Request, Response, Result, RouteContext};
 
 pub async fn get(_req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    respond(handle(&ctx).await)
+    crate::problem::respond(read(&ctx).await)
 }
 
-async fn handle(ctx: &RouteContext<()>) -> std::result::Result<Response, ApiError> {
+async fn read(ctx: &RouteContext<()>) -> Answer {
     let shop = super::shop_param(ctx)?;
     super::ensure_demo_seeded(&ctx.env, &shop).await?;
     let program = ctx
@@ -22,4 +25,17 @@ async fn handle(ctx: &RouteContext<()>) -> std::result::Result<Response, ApiErro
         .headers_mut()
         .set("Content-Type", "application/json")?;
     Ok(response)
+}
+
+pub async fn put(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    crate::problem::respond(replace(&mut req, &ctx).await)
+}
+
+async fn replace(req: &mut Request, ctx: &RouteContext<()>) -> Answer {
+    let shop = super::shop_param(ctx)?;
+    super::ensure_demo_seeded(&ctx.env, &shop).await?;
+    crate::auth::shop(req, &ctx.env, &shop).await?;
+    let program: Program = crate::body::json(req).await?.value;
+    program.validate().map_err(ApiError::invalid)?;
+    super::relay(&ctx.env, &shop, &Command::PutProgram { program }).await
 }

@@ -1,0 +1,310 @@
+//! Request bodies of API v1 and their translation into ledger events, with one error per bad
+//! field. Unknown fields are refused, so a typo never silently changes nothing.
+
+use crate::api::FieldError;
+use crate::ids::CustomerId;
+use crate::ledger::{Event, EventKind, Item};
+use crate::time::{parse_rfc3339, Timestamp, DAY};
+use serde::{Deserialize, Serialize};
+
+/// `POST /v1/shops`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateShop {
+    pub shop_id: String,
+    pub name: String,
+}
+
+/// `201` answer of `POST /v1/shops`: the secret key, shown this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopCreated {
+    pub shop_id: String,
+    pub secret_key: String,
+}
+
+/// One purchased line of an order event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemRequest {
+    pub sku: String,
+    pub quantity: u32,
+    #[serde(default)]
+    pub unit_price_minor: Option<i64>,
+}
+
+/// `POST /v1/shops/{shop}/events`: a purchase, refund or other fact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventRequest {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub customer_id: String,
+    #[serde(default)]
+    pub order_id: Option<String>,
+    #[serde(default)]
+    pub amount_minor: Option<i64>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub occurred_at: Option<String>,
+    #[serde(default)]
+    pub items: Vec<ItemRequest>,
+    /// `customer.referred`: who referred this customer.
+    #[serde(default)]
+    pub referrer_id: Option<String>,
+    /// `customer.updated`: business customer (volume rebates) or not.
+    #[serde(default)]
+    pub business: Option<bool>,
+}
+
+/// The event types `POST …/events` accepts.
+pub const EVENT_TYPES: [&str; 5] = [
+    "order.paid",
+    "order.refunded",
+    "customer.birthday",
+    "customer.referred",
+    "customer.updated",
+];
+
+/// How far in the past an event may have occurred (late reports are fine, ancient ones are not).
+const MAX_AGE_DAYS: i64 = 3650;
+
+fn field(field: &str, message: &str) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+/// Checks an idempotency key / event id: 1–128 printable ASCII characters.
+pub fn check_key(key: &str, name: &str) -> Result<(), FieldError> {
+    if key.is_empty() || key.len() > 128 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(field(name, "must be 1 to 128 printable ASCII characters"));
+    }
+    Ok(())
+}
+
+impl EventRequest {
+    /// Translates the request into a ledger event for `customer_id`, at `now` by default.
+    pub fn to_event(&self, now: Timestamp) -> Result<(CustomerId, Event), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if let Err(e) = check_key(&self.id, "id") {
+            errors.push(e);
+        }
+        let customer = CustomerId::parse(&self.customer_id)
+            .map_err(|_| {
+                errors.push(field(
+                    "customer_id",
+                    "must be 1 to 64 letters, digits, '-' or '_'",
+                ))
+            })
+            .ok();
+        let at = match &self.occurred_at {
+            None => now,
+            Some(s) => match parse_rfc3339(s) {
+                Some(t) if t > now + 300 => {
+                    errors.push(field("occurred_at", "must not be in the future"));
+                    now
+                }
+                Some(t) if t < now - MAX_AGE_DAYS * DAY => {
+                    errors.push(field("occurred_at", "must be within the last ten years"));
+                    now
+                }
+                Some(t) => t,
+                None => {
+                    errors.push(field(
+                        "occurred_at",
+                        "must be an RFC 3339 time such as 2026-11-23T10:00:00Z",
+                    ));
+                    now
+                }
+            },
+        };
+        let mut need = |name: &str, present: bool| {
+            if !present {
+                errors.push(field(name, &format!("is required for {}", self.type_)));
+            }
+        };
+        let kind = match self.type_.as_str() {
+            "order.paid" => {
+                need("order_id", self.order_id.is_some());
+                need("amount_minor", self.amount_minor.is_some());
+                need("currency", self.currency.is_some());
+                Some(EventKind::OrderPaid {
+                    order_id: self.order_id.clone().unwrap_or_default(),
+                    amount_minor: self.amount_minor.unwrap_or_default(),
+                    currency: self.currency.clone().unwrap_or_default(),
+                    items: self
+                        .items
+                        .iter()
+                        .map(|i| Item {
+                            sku: i.sku.clone(),
+                            quantity: i.quantity,
+                        })
+                        .collect(),
+                })
+            }
+            "order.refunded" => {
+                need("order_id", self.order_id.is_some());
+                need("amount_minor", self.amount_minor.is_some());
+                Some(EventKind::OrderRefunded {
+                    order_id: self.order_id.clone().unwrap_or_default(),
+                    amount_minor: self.amount_minor.unwrap_or_default(),
+                })
+            }
+            "customer.birthday" => Some(EventKind::Birthday),
+            "customer.referred" => {
+                need("referrer_id", self.referrer_id.is_some());
+                Some(EventKind::Referred {
+                    referrer: self.referrer_id.clone().unwrap_or_default(),
+                })
+            }
+            "customer.updated" => {
+                need("business", self.business.is_some());
+                Some(EventKind::SetBusiness {
+                    business: self.business.unwrap_or_default(),
+                })
+            }
+            _ => {
+                errors.push(field(
+                    "type",
+                    &format!("must be one of {}", EVENT_TYPES.join(", ")),
+                ));
+                None
+            }
+        };
+        if let Some(c) = &self.currency {
+            if crate::money::Currency::parse(c).is_none() {
+                errors.push(field("currency", "must be an ISO 4217 code such as EUR"));
+            }
+        }
+        for (i, item) in self.items.iter().enumerate() {
+            if item.sku.is_empty() || item.sku.len() > 64 {
+                errors.push(field(
+                    &format!("items[{i}].sku"),
+                    "must be 1 to 64 characters",
+                ));
+            }
+            if item.unit_price_minor.is_some_and(|p| p < 0) {
+                errors.push(field(
+                    &format!("items[{i}].unit_price_minor"),
+                    "must not be negative",
+                ));
+            }
+        }
+        match (errors.is_empty(), customer, kind) {
+            (true, Some(customer), Some(kind)) => Ok((
+                customer,
+                Event {
+                    id: self.id.clone(),
+                    at,
+                    kind,
+                },
+            )),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// `POST …/customers/{customer}/adjustments`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustmentRequest {
+    pub id: String,
+    pub points: i64,
+    pub reason: String,
+}
+
+/// `POST …/customers/{customer}/stamps`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StampsRequest {
+    pub id: String,
+    pub count: u32,
+}
+
+/// `POST …/redemptions` (shop on a member's behalf, or the member at `/me/redemptions`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedemptionRequest {
+    pub reward_id: String,
+}
+
+/// `POST …/coupons/{code}/consume`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsumeRequest {
+    pub order_id: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: Timestamp = 1_800_000_000;
+
+    fn paid() -> EventRequest {
+        serde_json::from_str(
+            r#"{"id": "order-1001-paid", "type": "order.paid", "customer_id": "c42", "order_id": "1001",
+                "amount_minor": 2350, "currency": "EUR", "occurred_at": "2026-11-23T10:00:00Z",
+                "items": [{"sku": "CAKE", "quantity": 2, "unit_price_minor": 450}]}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_api_md_example_becomes_an_order_event() {
+        let (customer, event) = paid().to_event(NOW).unwrap();
+        assert_eq!(customer.as_str(), "c42");
+        assert_eq!(event.at, parse_rfc3339("2026-11-23T10:00:00Z").unwrap());
+        let EventKind::OrderPaid {
+            order_id,
+            amount_minor,
+            items,
+            ..
+        } = event.kind
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (order_id.as_str(), amount_minor, items[0].quantity),
+            ("1001", 2350, 2)
+        );
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let mut r = paid();
+        r.type_ = "order.paid".into();
+        r.amount_minor = None;
+        r.currency = Some("eur".into());
+        r.customer_id = "no spaces".into();
+        r.occurred_at = Some("yesterday".into());
+        let fields: Vec<String> = r
+            .to_event(NOW)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            ["customer_id", "occurred_at", "amount_minor", "currency"]
+        );
+        let mut r = paid();
+        r.type_ = "order.shipped".into();
+        assert_eq!(r.to_event(NOW).unwrap_err()[0].field, "type");
+    }
+
+    #[test]
+    fn future_events_are_refused_and_unknown_fields_too() {
+        let mut r = paid();
+        r.occurred_at = Some(crate::time::rfc3339(NOW + 3600));
+        assert_eq!(r.to_event(NOW).unwrap_err()[0].field, "occurred_at");
+        let err = serde_json::from_str::<EventRequest>(
+            r#"{"id":"x","type":"customer.birthday","customer_id":"c","ammount":1}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("ammount"));
+    }
+}

@@ -1,0 +1,457 @@
+//! API v1 over HTTP against `wrangler dev`: every route of API.md, idempotency, validation,
+//! authorization boundaries, and redemptions under concurrency.
+
+use punchcard_tests::{call, get, new_shop, paid, send, token_for, Reply, ADMIN_KEY};
+use serde_json::{json, Value};
+
+fn post(path: &str, key: &str, body: Value) -> Reply {
+    call("POST", path, Some(key), Some(&body))
+}
+
+fn redeem(path: &str, key: &str, idem: &str, reward: &str) -> Reply {
+    send(
+        "POST",
+        path,
+        Some(key),
+        &[("Idempotency-Key", idem)],
+        Some(json!({"reward_id": reward}).to_string()),
+    )
+}
+
+#[test]
+fn shops_are_created_by_the_admin_once() {
+    let body = json!({"shop_id": format!("t-admin-{}", std::process::id()), "name": "Bakery"});
+    call("POST", "/v1/shops", None, Some(&body)).assert_problem(401, "unauthorized");
+    call("POST", "/v1/shops", Some("wrong-key"), Some(&body)).assert_problem(401, "unauthorized");
+    let r = call("POST", "/v1/shops", Some(ADMIN_KEY), Some(&body));
+    assert_eq!(r.status, 201, "{r:?}");
+    let secret = r.body["secret_key"].as_str().unwrap();
+    assert!(secret.starts_with("sk_live_") && secret.len() > 40);
+    call("POST", "/v1/shops", Some(ADMIN_KEY), Some(&body)).assert_problem(409, "conflict");
+    let bad = call(
+        "POST",
+        "/v1/shops",
+        Some(ADMIN_KEY),
+        Some(&json!({"shop_id": "no spaces", "name": ""})),
+    );
+    bad.assert_problem(422, "validation_failed");
+    let fields: Vec<&str> = bad.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["shop_id", "name"]);
+}
+
+#[test]
+fn program_changes_are_validated_per_field_and_change_nothing_when_refused() {
+    let (shop, sk) = new_shop("program");
+    let path = format!("/v1/shops/{shop}/program");
+    let mut program: Value = get(&path, None).body;
+    program["stamps"]["reward_id"] = json!("nope");
+    program["tiers"][2]["threshold_minor"] = json!(1);
+    program["earn"]["unit_minor"] = json!(0);
+    let r = call("PUT", &path, Some(&sk), Some(&program));
+    r.assert_problem(422, "validation_failed");
+    let fields: Vec<&str> = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "earn.unit_minor",
+            "stamps.reward_id",
+            "tiers[2].threshold_minor"
+        ]
+    );
+    assert_eq!(
+        get(&path, None).body["earn"]["unit_minor"],
+        100,
+        "unchanged"
+    );
+    let r = call(
+        "PUT",
+        &path,
+        Some(&sk),
+        Some(
+            &json!({"name": "X", "currency": "EUR", "earn": {"points_per_unit": 1, "unit_minor": 100}, "oops": 1}),
+        ),
+    );
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.body["errors"][0]["field"], "oops");
+    let mut ok = get(&path, None).body;
+    ok["stamps"]["goal"] = json!(8);
+    assert_eq!(call("PUT", &path, Some(&sk), Some(&ok)).status, 200);
+    assert_eq!(get(&path, None).body["stamps"]["goal"], 8);
+}
+
+#[test]
+fn the_same_event_a_hundred_times_credits_once() {
+    let (shop, sk) = new_shop("replay");
+    let path = format!("/v1/shops/{shop}/events");
+    let event = paid("order-1-paid", "c1", "1", 2350);
+    let first = post(&path, &sk, event.clone());
+    assert_eq!(first.status, 200, "{first:?}");
+    assert_eq!(first.body["points"], 100 + 23);
+    assert_eq!(first.header("idempotent-replayed"), None);
+    for _ in 0..99 {
+        let again = post(&path, &sk, event.clone());
+        assert_eq!(again.status, 200);
+        assert_eq!(again.header("idempotent-replayed"), Some("true"));
+        assert_eq!(again.body, first.body);
+    }
+    let card = get(&format!("/v1/shops/{shop}/customers/c1"), Some(&sk));
+    assert_eq!(card.body["points"], 123);
+    let mut changed = event.clone();
+    changed["amount_minor"] = json!(9999);
+    post(&path, &sk, changed).assert_problem(409, "idempotency_conflict");
+    assert_eq!(
+        get(&format!("/v1/shops/{shop}/customers/c1"), Some(&sk)).body["points"],
+        123
+    );
+}
+
+#[test]
+fn pay_then_full_refund_returns_the_balance_to_its_start() {
+    let (shop, sk) = new_shop("refund");
+    let path = format!("/v1/shops/{shop}/events");
+    post(&path, &sk, paid("p0", "c1", "0", 1000));
+    let start = get(&format!("/v1/shops/{shop}/customers/c1"), Some(&sk)).body;
+    let r = post(&path, &sk, paid("p1", "c1", "1", 60_000));
+    assert_eq!(r.body["tier"]["id"], "gold");
+    let r = post(
+        &path,
+        &sk,
+        json!({"id": "r1", "type": "order.refunded", "customer_id": "c1", "order_id": "1", "amount_minor": 60_000}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["points"], start["points"]);
+    assert_eq!(r.body["stamps"], start["stamps"]);
+    assert_eq!(r.body["tier"], start["tier"]);
+    let over = post(
+        &path,
+        &sk,
+        json!({"id": "r2", "type": "order.refunded", "customer_id": "c1", "order_id": "1", "amount_minor": 1}),
+    );
+    over.assert_problem(422, "validation_failed");
+}
+
+#[test]
+fn bad_events_name_the_field_and_change_nothing() {
+    let (shop, sk) = new_shop("badevents");
+    let path = format!("/v1/shops/{shop}/events");
+    let mut e = paid("e1", "c1", "1", -5);
+    e["currency"] = json!("USD");
+    let r = post(&path, &sk, e);
+    r.assert_problem(422, "validation_failed");
+    let r = post(&path, &sk, paid("e2", "c1", "1", 1_000_000_000_000_000));
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.body["errors"][0]["field"], "amount_minor");
+    let r = post(
+        &path,
+        &sk,
+        json!({"id": "e3", "type": "order.paid", "customer_id": "c1"}),
+    );
+    let fields: Vec<&str> = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["order_id", "amount_minor", "currency"]);
+    let r = send("POST", &path, Some(&sk), &[], Some("{not json".into()));
+    r.assert_problem(422, "validation_failed");
+    let big = format!("{{\"id\": \"x\", \"pad\": \"{}\"}}", "a".repeat(70_000));
+    send("POST", &path, Some(&sk), &[], Some(big)).assert_problem(413, "payload_too_large");
+    get(&format!("/v1/shops/{shop}/customers/c1"), Some(&sk)).assert_problem(404, "not_found");
+}
+
+#[test]
+fn credentials_reach_only_their_own_routes_and_shop() {
+    let (shop, sk) = new_shop("authz");
+    let (other, other_sk) = new_shop("authz");
+    post(
+        &format!("/v1/shops/{shop}/events"),
+        &sk,
+        paid("e1", "c1", "1", 1000),
+    );
+    let customer = format!("/v1/shops/{shop}/customers/c1");
+    get(&customer, Some(&other_sk)).assert_problem(401, "unauthorized");
+    get(&customer, None).assert_problem(401, "unauthorized");
+    // A shopper's token is not a shop key, and only reaches /me of its own shop.
+    let token = token_for(&shop, &sk, "c1");
+    get(&customer, Some(&token)).assert_problem(401, "unauthorized");
+    get(&format!("/v1/shops/{other}/me"), Some(&token)).assert_problem(401, "unauthorized");
+    assert_eq!(
+        get(&format!("/v1/shops/{shop}/me"), Some(&token)).body["customer_id"],
+        "c1"
+    );
+    // Shop-secret routes send no CORS allowance; shopper routes do.
+    assert_eq!(
+        get(&customer, Some(&sk)).header("access-control-allow-origin"),
+        None
+    );
+    assert_eq!(
+        get(&format!("/v1/shops/{shop}/me"), Some(&token)).header("access-control-allow-origin"),
+        Some("*")
+    );
+    assert!(
+        !get(&customer, Some(&sk)).body.to_string().contains(&sk),
+        "no secret in answers"
+    );
+}
+
+#[test]
+fn staff_adjust_points_add_stamps_and_redeem_for_a_member() {
+    let (shop, sk) = new_shop("staff");
+    let base = format!("/v1/shops/{shop}/customers/c1");
+    post(
+        &format!("/v1/shops/{shop}/events"),
+        &sk,
+        paid("e1", "c1", "1", 1000),
+    );
+    let r = post(
+        &format!("{base}/adjustments"),
+        &sk,
+        json!({"id": "a1", "points": 500, "reason": "Sorry for the wait"}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    assert_eq!(r.body["points"], 610);
+    assert_eq!(
+        post(
+            &format!("{base}/adjustments"),
+            &sk,
+            json!({"id": "a1", "points": 500, "reason": "Sorry for the wait"})
+        )
+        .header("idempotent-replayed"),
+        Some("true")
+    );
+    post(
+        &format!("{base}/adjustments"),
+        &sk,
+        json!({"id": "a2", "points": -10_000, "reason": "x"}),
+    )
+    .assert_problem(409, "insufficient_points");
+    post(
+        &format!("{base}/adjustments"),
+        &sk,
+        json!({"id": "a3", "points": 5, "reason": ""}),
+    )
+    .assert_problem(422, "validation_failed");
+    let r = post(
+        &format!("{base}/stamps"),
+        &sk,
+        json!({"id": "s1", "count": 7}),
+    );
+    assert_eq!(r.status, 201);
+    assert_eq!(
+        r.body["stamps"]["filled"], 0,
+        "2 prefilled + 1 order + 7 = a full card"
+    );
+    assert_eq!(
+        r.body["outcome"]["coupons_issued"][0]["reward_id"],
+        "free-cake"
+    );
+    let r = redeem(&format!("{base}/redemptions"), &sk, "k1", "5-off");
+    assert_eq!(r.status, 201, "{r:?}");
+    assert_eq!(r.body["card"]["points"], 110);
+    assert_eq!(r.body["coupon"]["value_minor"], 500);
+    redeem(&format!("{base}/redemptions"), &sk, "k2", "nope")
+        .assert_problem(422, "validation_failed");
+    send(
+        "POST",
+        &format!("{base}/redemptions"),
+        Some(&sk),
+        &[],
+        Some(json!({"reward_id": "ship"}).to_string()),
+    )
+    .assert_problem(422, "validation_failed");
+    let view = get(&base, Some(&sk));
+    assert_eq!(view.body["all_coupons"].as_array().unwrap().len(), 2);
+    assert!(view.body["history"].as_array().unwrap().len() >= 4);
+}
+
+#[test]
+fn coupons_are_checked_and_consumed_once() {
+    let (shop, sk) = new_shop("coupons");
+    post(
+        &format!("/v1/shops/{shop}/events"),
+        &sk,
+        paid("e1", "c1", "1", 50_000),
+    );
+    let token = token_for(&shop, &sk, "c1");
+    let r = redeem(
+        &format!("/v1/shops/{shop}/me/redemptions"),
+        &token,
+        "k1",
+        "5-off",
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    let code = r.body["coupon"]["code"].as_str().unwrap().to_owned();
+    let coupon = get(&format!("/v1/shops/{shop}/coupons/{code}"), Some(&sk));
+    assert_eq!(
+        (
+            coupon.body["status"].as_str(),
+            coupon.body["customer_id"].as_str()
+        ),
+        (Some("active"), Some("c1"))
+    );
+    let consume = format!("/v1/shops/{shop}/coupons/{}/consume", code.to_lowercase());
+    assert_eq!(
+        post(&consume, &sk, json!({"order_id": "2001"})).body["status"],
+        "consumed"
+    );
+    assert_eq!(
+        post(&consume, &sk, json!({"order_id": "2001"})).status,
+        200,
+        "same order again is fine"
+    );
+    post(&consume, &sk, json!({"order_id": "2002"})).assert_problem(409, "coupon_consumed");
+    get(&format!("/v1/shops/{shop}/coupons/PC-2222-2222"), Some(&sk))
+        .assert_problem(404, "not_found");
+    // The shopper's KV snapshot follows within the coalescing interval (about a second).
+    let active = || {
+        let card = get(&format!("/v1/shops/{shop}/me"), Some(&token)).body;
+        card["coupons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["code"] == code.as_str())
+            .count()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while active() != 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the KV snapshot was never refreshed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn export_and_erasure() {
+    let (shop, sk) = new_shop("gdpr");
+    post(
+        &format!("/v1/shops/{shop}/events"),
+        &sk,
+        paid("e1", "c1", "1", 5000),
+    );
+    let base = format!("/v1/shops/{shop}/customers/c1");
+    let export = get(&format!("{base}/export"), Some(&sk));
+    assert_eq!(export.status, 200);
+    assert_eq!(export.body["member"]["customer_id"], "c1");
+    assert!(export.body["ledger"]["history"].is_array());
+    assert_eq!(call("DELETE", &base, Some(&sk), None).status, 204);
+    get(&base, Some(&sk)).assert_problem(404, "not_found");
+}
+
+#[test]
+fn concurrent_redemptions_never_overdraw() {
+    let (shop, sk) = new_shop("race");
+    // 100 welcome + 1400 earned = 1500 points: exactly three 500-point rewards.
+    post(
+        &format!("/v1/shops/{shop}/events"),
+        &sk,
+        paid("e1", "c1", "1", 140_000),
+    );
+    let token = token_for(&shop, &sk, "c1");
+    let path = format!("/v1/shops/{shop}/me/redemptions");
+    let results: Vec<Reply> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..200)
+            .map(|i| {
+                let (path, token) = (&path, &token);
+                s.spawn(move || redeem(path, token, &format!("race-{i}"), "5-off"))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let ok = results.iter().filter(|r| r.status == 201).count();
+    assert_eq!(ok, 3, "exactly the affordable number succeed");
+    for r in results.iter().filter(|r| r.status != 201) {
+        assert!(
+            r.body["code"] == "insufficient_points" || r.body["code"] == "rate_limited",
+            "{r:?}"
+        );
+    }
+    let card = get(&format!("/v1/shops/{shop}/customers/c1"), Some(&sk)).body;
+    assert_eq!(card["points"], 0);
+    assert_eq!(
+        card["all_coupons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["reward_id"] == "5-off")
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn redemptions_are_rate_limited_per_member() {
+    let (shop, sk) = new_shop("ratelimit");
+    post(
+        &format!("/v1/shops/{shop}/customers/c1/adjustments"),
+        &sk,
+        json!({"id": "a", "points": 100_000, "reason": "load"}),
+    );
+    let path = format!("/v1/shops/{shop}/customers/c1/redemptions");
+    let mut limited = None;
+    for i in 0..12 {
+        let r = redeem(&path, &sk, &format!("k{i}"), "ship");
+        if r.status == 429 {
+            limited = Some(r);
+            break;
+        }
+        assert_eq!(r.status, 201, "{r:?}");
+    }
+    let r = limited.expect("the 11th redemption within a minute is refused");
+    r.assert_problem(429, "rate_limited");
+    assert!(r.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
+}
+
+#[test]
+fn referrals_credit_both_members_on_the_first_order() {
+    let (shop, sk) = new_shop("referral");
+    let events = format!("/v1/shops/{shop}/events");
+    post(
+        &events,
+        &sk,
+        json!({"id": "j", "type": "customer.referred", "customer_id": "friend", "referrer_id": "anna"}),
+    );
+    let r = post(&events, &sk, paid("p1", "friend", "1", 1000));
+    assert_eq!(r.body["points"], 100 + 10 + 250);
+    assert_eq!(
+        get(&format!("/v1/shops/{shop}/customers/anna"), Some(&sk)).body["points"],
+        100 + 500
+    );
+    let r = post(
+        &events,
+        &sk,
+        json!({"id": "self", "type": "customer.referred", "customer_id": "bob", "referrer_id": "bob"}),
+    );
+    r.assert_problem(422, "validation_failed");
+}
+
+#[test]
+fn the_openapi_document_describes_every_route() {
+    let r = get("/openapi.json", None);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["openapi"], "3.1.0");
+    let paths = r.body["paths"].as_object().unwrap();
+    for p in [
+        "/v1/shops",
+        "/v1/shops/{shop}/events",
+        "/v1/shops/{shop}/me/redemptions",
+        "/v1/shops/{shop}/coupons/{code}/consume",
+    ] {
+        assert!(paths.contains_key(p), "{p}");
+    }
+    let schemes = r.body["components"]["securitySchemes"].as_object().unwrap();
+    assert_eq!(schemes.len(), 3);
+}

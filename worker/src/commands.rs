@@ -1,0 +1,68 @@
+//! The edge → Durable Object protocol: one JSON command per request to `ShopLedger`.
+//!
+//! Routes authenticate and validate, then send a `Command`; the object answers with the final
+//! HTTP response (status, problem+json or JSON body), which the edge passes through.
+
+use serde::{Deserialize, Serialize};
+use shared::ledger::Event;
+use shared::program::Program;
+
+/// An idempotency record's identity: the scoped key and a hash of the request body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Idem {
+    /// Scoped by route and member, e.g. `event:order-1001-paid` or `redeem:c42:<key>`.
+    pub key: String,
+    /// SHA-256 (hex) of the request body: the same key with another body is a conflict.
+    pub body_hash: String,
+}
+
+/// What the edge asks the shop's ledger to do.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Command {
+    CreateShop {
+        shop_id: String,
+        name: String,
+        secret_key: String,
+    },
+    /// The shop's edge record, to repair a missing KV snapshot.
+    ShopRecord,
+    PutProgram {
+        program: Program,
+    },
+    /// Apply a ledger event to a member (opening their account on first contact).
+    Apply {
+        idem: Idem,
+        customer: String,
+        event: Event,
+        status: u16,
+    },
+    /// Redeem a reward for a member; rate-limited per member.
+    Redeem {
+        idem: Idem,
+        customer: String,
+        reward_id: String,
+    },
+    /// The member's card (`open`: create the account if this is their first contact).
+    Card {
+        customer: String,
+        open: bool,
+    },
+    ShopView {
+        customer: String,
+    },
+    Coupon {
+        code: String,
+    },
+    Consume {
+        code: String,
+        order_id: String,
+    },
+    Export {
+        customer: String,
+    },
+    Erase {
+        customer: String,
+    },
+    SeedDemo,
+}

@@ -1,0 +1,157 @@
+//! `…/customers/{customer}` (shop key): the shop's view of a member, manual adjustments, in-store
+//! stamps, redemptions on the member's behalf, data export and erasure.
+
+use super::Answer;
+use crate::commands::Command;
+use shared::ledger::{Event, EventKind};
+use shared::requests::{AdjustmentRequest, RedemptionRequest, StampsRequest};
+use shared::{CustomerId, ShopId};
+use worker::{Request, Response, Result, RouteContext};
+
+/// Authenticates the shop and parses the path.
+async fn target(
+    req: &Request,
+    ctx: &RouteContext<()>,
+) -> std::result::Result<(ShopId, CustomerId), crate::problem::ApiError> {
+    let shop = super::shop_param(ctx)?;
+    super::ensure_demo_seeded(&ctx.env, &shop).await?;
+    crate::auth::shop(req, &ctx.env, &shop).await?;
+    Ok((shop, super::customer_param(ctx)?))
+}
+
+pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    crate::problem::respond(
+        async {
+            let (shop, customer) = target(&req, &ctx).await?;
+            super::relay(
+                &ctx.env,
+                &shop,
+                &Command::ShopView {
+                    customer: customer.to_string(),
+                },
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+pub async fn export(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    crate::problem::respond(
+        async {
+            let (shop, customer) = target(&req, &ctx).await?;
+            super::relay(
+                &ctx.env,
+                &shop,
+                &Command::Export {
+                    customer: customer.to_string(),
+                },
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+pub async fn erase(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    crate::problem::respond(
+        async {
+            let (shop, customer) = target(&req, &ctx).await?;
+            super::relay(
+                &ctx.env,
+                &shop,
+                &Command::Erase {
+                    customer: customer.to_string(),
+                },
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+pub async fn adjust(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    crate::problem::respond(adjustment(&mut req, &ctx).await)
+}
+
+async fn adjustment(req: &mut Request, ctx: &RouteContext<()>) -> Answer {
+    let (shop, customer) = target(req, ctx).await?;
+    let body = crate::body::json::<AdjustmentRequest>(req).await?;
+    shared::requests::check_key(&body.value.id, "id")
+        .map_err(|e| crate::problem::ApiError::invalid(vec![e]))?;
+    let AdjustmentRequest { id, points, reason } = body.value;
+    let event = Event {
+        id: format!("adjust:{id}"),
+        at: crate::now_unix() as i64,
+        kind: EventKind::Adjust { points, reason },
+    };
+    let idem = super::idem(format!("adjust:{customer}:{id}"), body.hash);
+    super::relay(
+        &ctx.env,
+        &shop,
+        &Command::Apply {
+            idem,
+            customer: customer.to_string(),
+            event,
+            status: 201,
+        },
+    )
+    .await
+}
+
+pub async fn stamps(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    crate::problem::respond(stamp(&mut req, &ctx).await)
+}
+
+async fn stamp(req: &mut Request, ctx: &RouteContext<()>) -> Answer {
+    let (shop, customer) = target(req, ctx).await?;
+    let body = crate::body::json::<StampsRequest>(req).await?;
+    shared::requests::check_key(&body.value.id, "id")
+        .map_err(|e| crate::problem::ApiError::invalid(vec![e]))?;
+    let StampsRequest { id, count } = body.value;
+    let event = Event {
+        id: format!("stamps:{id}"),
+        at: crate::now_unix() as i64,
+        kind: EventKind::AddStamps { count },
+    };
+    let idem = super::idem(format!("stamps:{customer}:{id}"), body.hash);
+    super::relay(
+        &ctx.env,
+        &shop,
+        &Command::Apply {
+            idem,
+            customer: customer.to_string(),
+            event,
+            status: 201,
+        },
+    )
+    .await
+}
+
+pub async fn redeem(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    crate::problem::respond(
+        async {
+            let (shop, customer) = target(&req, &ctx).await?;
+            redemption(&mut req, &ctx, &shop, &customer).await
+        }
+        .await,
+    )
+}
+
+/// A redemption for `customer` (shop on their behalf, or the member at `/me/redemptions`).
+pub async fn redemption(
+    req: &mut Request,
+    ctx: &RouteContext<()>,
+    shop: &ShopId,
+    customer: &CustomerId,
+) -> Answer {
+    let key = super::idempotency_key(req)?;
+    let body = crate::body::json::<RedemptionRequest>(req).await?;
+    let idem = super::idem(format!("redeem:{customer}:{key}"), body.hash);
+    let command = Command::Redeem {
+        idem,
+        customer: customer.to_string(),
+        reward_id: body.value.reward_id,
+    };
+    super::relay(&ctx.env, shop, &command).await
+}
