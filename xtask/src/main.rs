@@ -5,9 +5,11 @@
 //! - `cargo xtask build` builds the worker and the static site (widget included)
 //! - `cargo xtask size`  builds the widget and prints each file's raw, gzip and brotli size
 //! - `cargo xtask bench` the ledger benchmark (events/second on one core)
+//! - `cargo xtask bench-http` wrk: the Rust worker beside a minimal JS Worker on the same runtime
 //!
 //! No dependencies: std only, so it compiles in seconds on a fresh machine.
 
+mod bench;
 mod tools;
 mod wrangler;
 
@@ -31,8 +33,9 @@ fn main() -> ExitCode {
         Some("bench") => {
             run(cargo().args(["bench", "-p", "punchcard-shared", "--bench", "ledger"]))
         }
+        Some("bench-http") => tools::ensure(false).and_then(|t| bench::http(&t)),
         _ => {
-            eprintln!("usage: cargo xtask <dev | test | build | size | bench>");
+            eprintln!("usage: cargo xtask <dev | test | build | size | bench | bench-http>");
             return ExitCode::from(2);
         }
     };
@@ -89,7 +92,7 @@ fn cargo() -> Command {
     cmd
 }
 
-fn step(name: &str) {
+pub fn step(name: &str) {
     eprintln!("\nxtask: ==== {name} ====");
 }
 
@@ -190,7 +193,7 @@ fn test() -> Result {
 }
 
 /// Builds the worker bundle and assembles the static site (`target/site`).
-fn build(tools: &tools::Tools) -> Result {
+pub fn build(tools: &tools::Tools) -> Result {
     build_widget(tools)?;
     step("site: www/ + widget → target/site");
     assemble_site()?;

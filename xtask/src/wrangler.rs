@@ -21,31 +21,60 @@ pub struct DevServer {
     child: Child,
     port: u16,
     state: PathBuf,
+    /// Leave the state directory when stopping (another server shares it).
+    keep_state: bool,
 }
 
-fn free_port() -> Result<u16> {
+/// A TCP port nothing listens on right now.
+pub fn free_port() -> Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
 }
 
 impl DevServer {
-    /// Starts the server and waits until the API answers.
+    /// Starts the Punchcard worker with fresh state and waits until the API answers.
     pub fn start(tools: &Tools) -> Result<DevServer> {
         let port = free_port()?;
-        let inspector = free_port()?;
         let state = root().join(format!("target/test-state/{port}"));
         let _ = std::fs::remove_dir_all(&state);
+        Self::start_in(
+            tools,
+            &root().join("worker"),
+            state,
+            port,
+            "/v1/shops/demo-bakery/program",
+            true,
+        )
+    }
+
+    /// Starts the worker configured in `dir` on `port` with local state in `state`; waits until
+    /// `probe` answers (with 200 when `want_ok`, with anything otherwise).
+    pub fn start_in(
+        tools: &Tools,
+        dir: &std::path::Path,
+        state: PathBuf,
+        port: u16,
+        probe: &str,
+        want_ok: bool,
+    ) -> Result<DevServer> {
+        let inspector = free_port()?;
         let logs = root().join("target/test-state/logs");
         let mut cmd = command(tools);
+        cmd.current_dir(dir);
         cmd.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--inspector-port", &inspector.to_string(), "--persist-to"])
+            .args(["--inspector-port", &inspector.to_string(), "--log-level", "warn", "--persist-to"])
             .arg(&state)
             .env("WRANGLER_LOG_PATH", &logs)
             .stdin(Stdio::null());
         eprintln!("xtask: starting wrangler dev on port {port}");
         let child = cmd.spawn().map_err(|e| format!("wrangler: {e}"))?;
-        let mut server = DevServer { child, port, state };
-        server.wait_ready(Duration::from_secs(90))?;
+        let mut server = DevServer {
+            child,
+            port,
+            state,
+            keep_state: !want_ok,
+        };
+        server.wait_ready(probe, want_ok, Duration::from_secs(90))?;
         Ok(server)
     }
 
@@ -54,14 +83,16 @@ impl DevServer {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    fn wait_ready(&mut self, limit: Duration) -> Result {
+    fn wait_ready(&mut self, probe: &str, want_ok: bool, limit: Duration) -> Result {
         let started = Instant::now();
         while started.elapsed() < limit {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Err(format!("wrangler dev exited early with {status}"));
             }
-            if http_status(self.port, "/v1/shops/demo-bakery/program") == Some(200) {
-                return Ok(());
+            match http_status(self.port, probe) {
+                Some(200) => return Ok(()),
+                Some(_) if !want_ok => return Ok(()),
+                _ => {}
             }
             std::thread::sleep(Duration::from_millis(250));
         }
@@ -78,7 +109,9 @@ impl Drop for DevServer {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
-                let _ = std::fs::remove_dir_all(&self.state);
+                if !self.keep_state {
+                    let _ = std::fs::remove_dir_all(&self.state);
+                }
                 return;
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -89,7 +122,7 @@ impl Drop for DevServer {
 }
 
 /// The status code of a plain HTTP/1.1 GET, or `None` if nothing answers.
-fn http_status(port: u16, path: &str) -> Option<u16> {
+pub fn http_status(port: u16, path: &str) -> Option<u16> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     write!(

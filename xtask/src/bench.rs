@@ -1,0 +1,141 @@
+//! `cargo xtask bench-http`: wrk against the Rust worker and, in the same run on the same runtime,
+//! a minimal JavaScript Worker doing the same token check and KV read (`bench/js-worker`).
+//!
+//! Both run under `wrangler dev` (workerd + Miniflare) and share one local KV store, so the JS
+//! worker reads the very snapshots the Rust worker wrote. Prints requests/s and p50/p99 and the
+//! Rust/JS ratio; the figures go to docs/PERFORMANCE.md by hand, with this command.
+
+use crate::tools::Tools;
+use crate::wrangler::{free_port, http_status, DevServer};
+use crate::{root, Result};
+use shared::{demo, token, CustomerId, ShopId};
+use std::process::Command;
+
+struct Figures {
+    rps: f64,
+    p50: String,
+    p99: String,
+}
+
+fn wrk(url: &str, extra: &[&str], script_args: &[&str]) -> Result<Figures> {
+    let out = Command::new("wrk")
+        .args(["-t2", "-c32", "-d10s", "--latency"])
+        .args(extra)
+        .arg(url)
+        .args(if script_args.is_empty() {
+            &[][..]
+        } else {
+            &["--"][..]
+        })
+        .args(script_args)
+        .output()
+        .map_err(|e| format!("wrk: {e} (apt-get install wrk)"))?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let field = |prefix: &str| {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| l.split_whitespace().nth(1).map(str::to_owned))
+    };
+    let rps = field("Requests/sec:")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| format!("wrk printed no figures:\n{text}"))?;
+    if let Some(errors) = text.lines().find(|l| l.contains("Non-2xx")) {
+        return Err(format!("wrk saw errors ({}):\n{text}", errors.trim()));
+    }
+    Ok(Figures {
+        rps,
+        p50: field("50%").unwrap_or_default(),
+        p99: field("99%").unwrap_or_default(),
+    })
+}
+
+fn ensure_wrk() -> Result {
+    if Command::new("wrk").arg("--version").output().is_ok() {
+        return Ok(());
+    }
+    crate::run(
+        Command::new("apt-get")
+            .args(["install", "-y", "wrk"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
+pub fn http(tools: &Tools) -> Result {
+    ensure_wrk()?;
+    crate::build(tools)?;
+    crate::step("bench: Rust worker and JS baseline under wrangler dev, wrk -t2 -c32 -d10s");
+    let state = root().join("target/bench-state");
+    let _ = std::fs::remove_dir_all(&state);
+    let rust_port = free_port()?;
+    let rust = DevServer::start_in(
+        tools,
+        &root().join("worker"),
+        state.clone(),
+        rust_port,
+        "/v1/shops/demo-bakery/program",
+        true,
+    )?;
+    let shop = ShopId::parse(demo::SHOP_ID).expect("demo id");
+    let token = token::sign(
+        demo::SECRET_KEY,
+        &shop,
+        &CustomerId::parse("c42").expect("id"),
+        demo::TOKEN_EXPIRES,
+    );
+    let auth = format!("Authorization: Bearer {token}");
+    let me = "/v1/shops/demo-bakery/me";
+    // The first /me seeds the demo shop and writes c42's snapshot to KV.
+    let _ = http_status(rust_port, me);
+    let js_port = free_port()?;
+    let js = DevServer::start_in(
+        tools,
+        &root().join("bench/js-worker"),
+        state.clone(),
+        js_port,
+        me,
+        false,
+    )?;
+
+    let rust_me = wrk(
+        &format!("http://127.0.0.1:{rust_port}{me}"),
+        &["-H", &auth],
+        &[],
+    )?;
+    let js_me = wrk(
+        &format!("http://127.0.0.1:{js_port}{me}"),
+        &["-H", &auth],
+        &[],
+    )?;
+    let run_id = std::process::id().to_string();
+    let script = root().join("bench/events.lua");
+    let script = script.to_string_lossy();
+    let rust_events = wrk(
+        &format!("http://127.0.0.1:{rust_port}"),
+        &["-s", &script],
+        &[&run_id],
+    )?;
+    drop(js);
+    drop(rust);
+
+    println!("\n| endpoint | worker | requests/s | p50 | p99 |\n|---|---|---:|---:|---:|");
+    for (endpoint, who, f) in [
+        ("GET /me (token check + KV read)", "Rust", &rust_me),
+        ("GET /me (token check + KV read)", "JS baseline", &js_me),
+        (
+            "POST /events (DO ledger write + KV snapshot)",
+            "Rust",
+            &rust_events,
+        ),
+    ] {
+        println!(
+            "| {endpoint} | {who} | {:.0} | {} | {} |",
+            f.rps, f.p50, f.p99
+        );
+    }
+    println!(
+        "\nGET /me Rust/JS throughput ratio: {:.2}",
+        rust_me.rps / js_me.rps
+    );
+    Ok(())
+}
