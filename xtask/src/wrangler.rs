@@ -62,7 +62,13 @@ impl DevServer {
         let mut cmd = command(tools);
         cmd.current_dir(dir);
         cmd.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--inspector-port", &inspector.to_string(), "--log-level", "warn", "--persist-to"])
+            .args([
+                "--inspector-port",
+                &inspector.to_string(),
+                "--log-level",
+                "warn",
+                "--persist-to",
+            ])
             .arg(&state)
             .env("WRANGLER_LOG_PATH", &logs)
             .stdin(Stdio::null());
