@@ -4,7 +4,7 @@ use crate::api::{
     Card, CardCoupon, CardReward, CardStamps, CardTier, CouponView, HistoryEntry, NextTier,
     ShopCustomerView,
 };
-use crate::ledger::{tiers_view, Account, Coupon, CouponStatus};
+use crate::ledger::{tiers_view, Account, Coupon, CouponStatus, Entry};
 use crate::program::Program;
 use crate::program::RewardKind;
 use crate::time::{rfc3339, Timestamp};
@@ -73,16 +73,21 @@ pub fn card(shop_id: &str, account: &Account, program: &Program, now: Timestamp)
             .iter()
             .rev()
             .take(HISTORY_ON_CARD)
-            .map(|e| HistoryEntry {
-                at: rfc3339(e.at),
-                kind: e.kind.clone(),
-                points: e.points,
-                stamps: e.stamps,
-                note: e.note.clone(),
-            })
+            .map(history_line)
             .collect(),
         cashback_minor: (account.business || account.cashback_minor != 0)
             .then_some(account.cashback_minor),
+    }
+}
+
+/// One ledger entry as a history line.
+fn history_line(e: &Entry) -> HistoryEntry {
+    HistoryEntry {
+        at: rfc3339(e.at),
+        kind: e.kind.clone(),
+        points: e.points,
+        stamps: e.stamps,
+        note: e.note.clone(),
     }
 }
 
@@ -115,18 +120,7 @@ pub fn shop_view(
     now: Timestamp,
 ) -> ShopCustomerView {
     let mut card = card(shop_id, account, program, now);
-    card.history = account
-        .history
-        .iter()
-        .rev()
-        .map(|e| HistoryEntry {
-            at: rfc3339(e.at),
-            kind: e.kind.clone(),
-            points: e.points,
-            stamps: e.stamps,
-            note: e.note.clone(),
-        })
-        .collect();
+    card.history = account.history.iter().rev().map(history_line).collect();
     ShopCustomerView {
         card,
         joined_at: rfc3339(account.joined_at),

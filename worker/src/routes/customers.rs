@@ -19,55 +19,31 @@ async fn target(
     Ok((shop, super::customer_param(ctx)?))
 }
 
-pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+/// Authenticates, then relays the read-style command `make(customer)` to the ledger.
+async fn relay_for(
+    req: &Request,
+    ctx: &RouteContext<()>,
+    make: fn(String) -> Command,
+) -> Result<Response> {
     crate::problem::respond(
         async {
-            let (shop, customer) = target(&req, &ctx).await?;
-            super::relay(
-                &ctx.env,
-                &shop,
-                &Command::ShopView {
-                    customer: customer.to_string(),
-                },
-            )
-            .await
+            let (shop, customer) = target(req, ctx).await?;
+            super::relay(&ctx.env, &shop, &make(customer.to_string())).await
         }
         .await,
     )
+}
+
+pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    relay_for(&req, &ctx, |customer| Command::ShopView { customer }).await
 }
 
 pub async fn export(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    crate::problem::respond(
-        async {
-            let (shop, customer) = target(&req, &ctx).await?;
-            super::relay(
-                &ctx.env,
-                &shop,
-                &Command::Export {
-                    customer: customer.to_string(),
-                },
-            )
-            .await
-        }
-        .await,
-    )
+    relay_for(&req, &ctx, |customer| Command::Export { customer }).await
 }
 
 pub async fn erase(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    crate::problem::respond(
-        async {
-            let (shop, customer) = target(&req, &ctx).await?;
-            super::relay(
-                &ctx.env,
-                &shop,
-                &Command::Erase {
-                    customer: customer.to_string(),
-                },
-            )
-            .await
-        }
-        .await,
-    )
+    relay_for(&req, &ctx, |customer| Command::Erase { customer }).await
 }
 
 pub async fn adjust(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
