@@ -53,24 +53,15 @@ pub async fn adjust(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
 async fn adjustment(req: &mut Request, ctx: &RouteContext<()>) -> Answer {
     let (shop, customer) = target(req, ctx).await?;
     let body = crate::body::json::<AdjustmentRequest>(req).await?;
-    shared::requests::check_key(&body.value.id, "id")
-        .map_err(|e| crate::problem::ApiError::invalid(vec![e]))?;
     let AdjustmentRequest { id, points, reason } = body.value;
-    let event = Event {
-        id: format!("adjust:{id}"),
-        at: crate::now_unix() as i64,
-        kind: EventKind::Adjust { points, reason },
-    };
-    let idem = super::idem(format!("adjust:{customer}:{id}"), body.hash);
-    super::relay(
-        &ctx.env,
+    staff_event(
+        ctx,
         &shop,
-        &Command::Apply {
-            idem,
-            customer: customer.to_string(),
-            event,
-            status: 201,
-        },
+        &customer,
+        "adjust",
+        &id,
+        body.hash,
+        EventKind::Adjust { points, reason },
     )
     .await
 }
@@ -82,26 +73,45 @@ pub async fn stamps(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
 async fn stamp(req: &mut Request, ctx: &RouteContext<()>) -> Answer {
     let (shop, customer) = target(req, ctx).await?;
     let body = crate::body::json::<StampsRequest>(req).await?;
-    shared::requests::check_key(&body.value.id, "id")
-        .map_err(|e| crate::problem::ApiError::invalid(vec![e]))?;
     let StampsRequest { id, count } = body.value;
-    let event = Event {
-        id: format!("stamps:{id}"),
-        at: crate::now_unix() as i64,
-        kind: EventKind::AddStamps { count },
-    };
-    let idem = super::idem(format!("stamps:{customer}:{id}"), body.hash);
-    super::relay(
-        &ctx.env,
+    staff_event(
+        ctx,
         &shop,
-        &Command::Apply {
-            idem,
-            customer: customer.to_string(),
-            event,
-            status: 201,
-        },
+        &customer,
+        "stamps",
+        &id,
+        body.hash,
+        EventKind::AddStamps { count },
     )
     .await
+}
+
+/// Applies a staff action (`kind` `adjust` or `stamps`) whose body carries its own `id`: the
+/// idempotency key is scoped by action and member; answers 201 with the card.
+async fn staff_event(
+    ctx: &RouteContext<()>,
+    shop: &ShopId,
+    customer: &CustomerId,
+    action: &str,
+    id: &str,
+    body_hash: String,
+    kind: EventKind,
+) -> Answer {
+    shared::requests::check_key(id, "id")
+        .map_err(|e| crate::problem::ApiError::invalid(vec![e]))?;
+    let event = Event {
+        id: format!("{action}:{id}"),
+        at: crate::now_unix() as i64,
+        kind,
+    };
+    let idem = super::idem(format!("{action}:{customer}:{id}"), body_hash);
+    let command = Command::Apply {
+        idem,
+        customer: customer.to_string(),
+        event,
+        status: 201,
+    };
+    super::relay(&ctx.env, shop, &command).await
 }
 
 pub async fn redeem(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
