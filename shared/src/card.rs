@@ -84,7 +84,7 @@ pub fn card(shop_id: &str, account: &Account, program: &Program, now: Timestamp)
 fn history_line(e: &Entry) -> HistoryEntry {
     HistoryEntry {
         at: rfc3339(e.at),
-        kind: e.kind.clone(),
+        kind: e.kind.to_string(),
         points: e.points,
         stamps: e.stamps,
         note: e.note.clone(),

@@ -481,7 +481,9 @@ impl ShopLedger {
         let ctx = Self::context()?;
         let event = Event {
             id: format!("consume:{code}:{order_id}"),
-            at: ctx.now,
+            // The request carries no time of its own (the ledger checks expiry against `now`), so
+            // a retry for the same order has the same content and replays instead of conflicting.
+            at: 0,
             kind: EventKind::ConsumeCoupon {
                 code: code.to_owned(),
                 order_id: order_id.to_owned(),

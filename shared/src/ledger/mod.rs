@@ -30,8 +30,8 @@ use crate::money::Overflow;
 use crate::program::{Program, RewardKind};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::hash::{Hash, Hasher};
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 pub use points::Batch;
 
@@ -190,8 +190,9 @@ impl CouponStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     pub at: Timestamp,
-    /// `welcome`, `earn`, `refund`, `redeem`, `expire`, `adjust`, `birthday`, `referral`, `stamps`.
-    pub kind: String,
+    /// `welcome`, `earn`, `refund`, `redeem`, `expire`, `adjust`, `birthday`, `referral`, `stamps`
+    /// (borrowed constants: no allocation per entry).
+    pub kind: std::borrow::Cow<'static, str>,
     pub points: i64,
     pub stamps: i64,
     pub note: String,
@@ -253,7 +254,7 @@ pub struct Account {
     pub tier: Option<String>,
     pub tier_since: Timestamp,
     pub spend: Vec<Spend>,
-    pub orders: BTreeMap<String, OrderRecord>,
+    pub orders: HashMap<String, OrderRecord, BuildHasherDefault<Fnv>>,
     pub coupons: Vec<Coupon>,
     /// Per certificate rule (by index): when it last issued.
     pub certificates_issued: BTreeMap<usize, Timestamp>,
@@ -264,7 +265,7 @@ pub struct Account {
     /// Idempotency records, keyed by a 64-bit hash of the event id, with a second independent
     /// 64-bit hash of the id inside (128 bits in all: a false match is not a practical concern).
     /// Integer keys and inline records keep this off the heap: it is the ledger's hottest map.
-    pub processed: BTreeMap<u64, Processed>,
+    pub processed: HashMap<u64, Processed, BuildHasherDefault<KeyHasher>>,
 }
 
 /// What the ledger remembers of an applied event, to answer its replays: the common numbers
@@ -347,8 +348,33 @@ pub struct Outcome {
     pub replayed: bool,
 }
 
-/// A 64-bit FNV-1a hasher: a stable content fingerprint for idempotency records.
-struct Fnv(u64);
+/// Keys of `processed` are already well-mixed 64-bit hashes: use them as they are.
+#[derive(Default)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A 64-bit FNV-1a hasher: a stable content fingerprint for idempotency records, and a fast
+/// hasher for the short order-id keys of `orders`.
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(ID_SEED_1)
+    }
+}
 
 impl Hasher for Fnv {
     fn finish(&self) -> u64 {
@@ -401,13 +427,13 @@ impl Account {
             tier: None,
             tier_since: ctx.now,
             spend: Vec::new(),
-            orders: BTreeMap::new(),
+            orders: HashMap::default(),
             coupons: Vec::new(),
             certificates_issued: BTreeMap::new(),
             last_birthday_year: None,
             cashback_minor: 0,
             history: Vec::new(),
-            processed: BTreeMap::new(),
+            processed: HashMap::default(),
         };
         account.tier = tiers::tier_for(program, 0).map(|t| t.id.clone());
         let prefilled = program.stamps.as_ref().map_or(0, |s| s.prefilled);

@@ -42,6 +42,23 @@ impl Account {
     /// Adds `amount` (negative for refunds) to the spend of the day of `at`.
     pub(super) fn add_spend(&mut self, at: Timestamp, amount: i64) {
         let day = at.div_euclid(DAY);
+        // Almost always today, the last bucket: skip the search.
+        match self.spend.last_mut() {
+            Some(last) if last.day == day => return last.amount_minor += amount,
+            Some(last) if last.day < day => {
+                return self.spend.push(super::Spend {
+                    day,
+                    amount_minor: amount,
+                })
+            }
+            None => {
+                return self.spend.push(super::Spend {
+                    day,
+                    amount_minor: amount,
+                })
+            }
+            _ => {}
+        }
         match self.spend.binary_search_by_key(&day, |s| s.day) {
             Ok(i) => self.spend[i].amount_minor += amount,
             Err(i) => self.spend.insert(
