@@ -6,7 +6,6 @@ use crate::api::{
 };
 use crate::ledger::{tiers_view, Account, Coupon, CouponStatus, Entry};
 use crate::program::Program;
-use crate::program::RewardKind;
 use crate::time::{rfc3339, Timestamp};
 
 /// How many history lines a card carries (newest first); the full ledger stays in storage.
@@ -97,12 +96,7 @@ pub fn coupon_view(account: &Account, coupon: &Coupon) -> CouponView {
         code: coupon.code.clone(),
         reward_id: coupon.reward_id.clone(),
         status: coupon.status.as_str().to_owned(),
-        kind: match coupon.kind {
-            RewardKind::AmountOff => "amount_off",
-            RewardKind::FreeShipping => "free_shipping",
-            RewardKind::FreeItem => "free_item",
-        }
-        .to_owned(),
+        kind: coupon.kind.as_str().to_owned(),
         value_minor: coupon.value_minor,
         sku: coupon.sku.clone(),
         customer_id: account.customer_id.clone(),

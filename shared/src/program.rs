@@ -109,6 +109,17 @@ pub enum RewardKind {
     FreeItem,
 }
 
+impl RewardKind {
+    /// The wire name (as serde writes it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AmountOff => "amount_off",
+            Self::FreeShipping => "free_shipping",
+            Self::FreeItem => "free_item",
+        }
+    }
+}
+
 /// A membership level reached by spend within `tier_window_days`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -371,6 +382,17 @@ mod tests {
         .unwrap();
         assert!(p.stamps.is_none() && p.tiers.is_empty() && p.rewards.is_empty());
         assert!(serde_json::from_str::<Program>(r#"{"name":"x","currency":"USD"}"#).is_err());
+    }
+
+    #[test]
+    fn reward_kind_names_match_serde() {
+        for kind in [
+            RewardKind::AmountOff,
+            RewardKind::FreeShipping,
+            RewardKind::FreeItem,
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
     }
 
     #[test]

@@ -89,7 +89,7 @@ impl DurableObject for ShopLedger {
             .to_array()?;
         self.sql().exec("DELETE FROM kv_pending", None)?;
         for row in rows {
-            if let Err(e) = self.publish_now(&row.customer_id).await {
+            if let Err(e) = self.publish_stored(&row.customer_id).await {
                 worker::console_error!("snapshot flush failed: {e:?}");
                 self.sql().exec(
                     "INSERT OR IGNORE INTO kv_pending (customer_id) VALUES (?)",
@@ -309,18 +309,19 @@ impl ShopLedger {
     // ---- writing ----
 
     /// Applies `event` to `account` and the effects it causes to other members, saving all of them
-    /// and indexing new coupons. Synchronous: one implicit transaction.
+    /// and indexing new coupons; returns the outcome and the other members changed. Synchronous:
+    /// one implicit transaction.
     fn apply_and_save(
         &self,
         program: &Program,
         account: &mut Account,
         event: &Event,
         ctx: &Context,
-    ) -> std::result::Result<(Outcome, Vec<String>), ApiError> {
+    ) -> std::result::Result<(Outcome, Vec<Account>), ApiError> {
         let outcome = account.apply(program, event, ctx)?;
         self.save(account)?;
         self.index_coupons(account, &outcome)?;
-        let mut touched = vec![account.customer_id.clone()];
+        let mut others = Vec::new();
         for Effect::Apply { customer, event } in &outcome.effects {
             let mut other = match self.load(customer)? {
                 Some(a) => a,
@@ -330,12 +331,12 @@ impl ShopLedger {
                 Ok(effect_outcome) => {
                     self.save(&other)?;
                     self.index_coupons(&other, &effect_outcome)?;
-                    touched.push(other.customer_id.clone());
+                    others.push(other);
                 }
                 Err(e) => worker::console_error!("effect on another member refused: {e}"),
             }
         }
-        Ok((outcome, touched))
+        Ok((outcome, others))
     }
 
     fn index_coupons(
@@ -365,14 +366,14 @@ impl ShopLedger {
             Some(a) => a,
             None => Account::open(customer, &program, &ctx),
         };
-        let (outcome, touched) = self.apply_and_save(&program, &mut account, &event, &ctx)?;
+        let (outcome, others) = self.apply_and_save(&program, &mut account, &event, &ctx)?;
         let card = shared::card::card(&self.shop_id()?, &account, &program, ctx.now);
         let mut body = serde_json::to_value(&card)?;
         body["outcome"] = serde_json::to_value(&outcome)?;
         let body = body.to_string();
         self.remember(&idem, status, &body)?;
-        for customer in touched {
-            self.publish(&customer).await?;
+        for changed in std::iter::once(&account).chain(&others) {
+            self.publish(changed, &program).await?;
         }
         json_response(status, body)
     }
@@ -403,7 +404,7 @@ impl ShopLedger {
         };
         let body = serde_json::to_string(&response)?;
         self.remember(&idem, 201, &body)?;
-        self.publish(customer).await?;
+        self.publish(&account, &program).await?;
         json_response(201, body)
     }
 
@@ -436,7 +437,7 @@ impl ShopLedger {
             }
             (None, false) => return Err(ApiError::not_found(format!("no member '{customer}'"))),
         };
-        let json = self.publish_now(&account.customer_id).await?;
+        let json = self.publish_now(&account, &self.program()?).await?;
         json_response(200, json)
     }
 
@@ -445,13 +446,11 @@ impl ShopLedger {
         struct Row {
             customer_id: String,
         }
-        let canonical = shared::code::normalize("PC", code)
-            .ok_or_else(|| ApiError::not_found("no such coupon"))?;
         let rows: Vec<Row> = self
             .sql()
             .exec(
                 "SELECT customer_id FROM coupons WHERE code = ?",
-                vec![canonical.into()],
+                vec![code.into()],
             )?
             .to_array()?;
         let row = rows
@@ -463,11 +462,10 @@ impl ShopLedger {
 
     fn coupon(&self, code: &str) -> Answer {
         let account = self.coupon_owner(code)?;
-        let canonical = shared::code::normalize("PC", code).unwrap_or_default();
         let coupon = account
             .coupons
             .iter()
-            .find(|c| c.code == canonical)
+            .find(|c| c.code == code)
             .ok_or_else(|| ApiError::not_found("no such coupon"))?;
         json_response(
             200,
@@ -490,14 +488,13 @@ impl ShopLedger {
             },
         };
         self.apply_and_save(&program, &mut account, &event, &ctx)?;
-        let canonical = shared::code::normalize("PC", code).unwrap_or_default();
         let coupon = account
             .coupons
             .iter()
-            .find(|c| c.code == canonical)
+            .find(|c| c.code == code)
             .expect("consumed above");
         let body = serde_json::to_string(&shared::card::coupon_view(&account, coupon))?;
-        self.publish(&account.customer_id).await?;
+        self.publish(&account, &program).await?;
         json_response(200, body)
     }
 
@@ -622,7 +619,7 @@ impl ShopLedger {
             .exec("SELECT customer_id FROM accounts", None)?
             .to_array()?;
         for row in rows {
-            self.publish_now(&row.customer_id).await?;
+            self.publish_stored(&row.customer_id).await?;
         }
         Ok(Response::empty()?.with_status(204))
     }
@@ -654,7 +651,12 @@ impl ShopLedger {
 
     /// Publishes a member's card now, or — if it was written less than a second ago — marks it
     /// for the alarm to write shortly (latest state wins).
-    async fn publish(&self, customer: &str) -> std::result::Result<(), ApiError> {
+    async fn publish(
+        &self,
+        account: &Account,
+        program: &Program,
+    ) -> std::result::Result<(), ApiError> {
+        let customer = account.customer_id.as_str();
         let recent = self
             .last_publish
             .borrow()
@@ -673,21 +675,30 @@ impl ShopLedger {
             }
             return Ok(());
         }
-        self.publish_now(customer).await.map(|_| ())
+        self.publish_now(account, program).await.map(|_| ())
+    }
+
+    /// Publishes the stored state of `customer` (alarm flushes, seeding).
+    async fn publish_stored(&self, customer: &str) -> std::result::Result<String, ApiError> {
+        self.publish_now(&self.existing(customer)?, &self.program()?)
+            .await
     }
 
     /// Computes the member's card now and writes it to KV; returns its JSON.
-    async fn publish_now(&self, customer: &str) -> std::result::Result<String, ApiError> {
-        let account = self.existing(customer)?;
-        let program = self.program()?;
+    async fn publish_now(
+        &self,
+        account: &Account,
+        program: &Program,
+    ) -> std::result::Result<String, ApiError> {
         let shop = self.shop_id()?;
-        let card = shared::card::card(&shop, &account, &program, crate::now_unix() as i64);
+        let card = shared::card::card(&shop, account, program, crate::now_unix() as i64);
         let json = serde_json::to_string(&card)?;
         let shop = ShopId::parse(&shop).map_err(|_| ApiError::not_found("no such shop"))?;
-        let id = CustomerId::parse(customer).map_err(|_| ApiError::not_found("no such member"))?;
+        let id = CustomerId::parse(&account.customer_id)
+            .map_err(|_| ApiError::not_found("no such member"))?;
         self.last_publish
             .borrow_mut()
-            .insert(customer.to_owned(), now_ms());
+            .insert(account.customer_id.clone(), now_ms());
         self.env
             .kv(crate::KV_BINDING)?
             .put(&kv::card_key(&shop, &id), &json)?

@@ -510,15 +510,9 @@ impl Account {
                 order_id,
                 refunded_minor,
                 amount_minor,
-            } => self.referral_refund(
-                program,
-                ctx,
-                at,
-                referee,
-                order_id,
-                *refunded_minor,
-                *amount_minor,
-            )?,
+            } => {
+                self.referral_refund(ctx, at, referee, order_id, *refunded_minor, *amount_minor)?
+            }
         };
         self.processed
             .insert(key, Processed::new(id_check, print, &outcome));

@@ -14,7 +14,7 @@ use crate::time::{year_of, Timestamp};
 /// contain `:`, so the two never collide.
 const REFERRAL: &str = "referral:";
 
-fn check_id(value: &str, field: &'static str) -> Result<(), LedgerError> {
+pub(super) fn check_id(value: &str, field: &'static str) -> Result<(), LedgerError> {
     crate::ids::CustomerId::parse(value)
         .map(|_| ())
         .map_err(|_| LedgerError::Invalid {
@@ -333,7 +333,6 @@ impl Account {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn referral_refund(
         &mut self,
-        _program: &Program,
         ctx: &Context,
         at: Timestamp,
         referee: &str,

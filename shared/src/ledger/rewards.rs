@@ -249,10 +249,7 @@ impl Account {
         code: &str,
         order_id: &str,
     ) -> Result<Outcome, LedgerError> {
-        crate::ids::CustomerId::parse(order_id).map_err(|_| LedgerError::Invalid {
-            field: "order_id",
-            rule: "1 to 64 letters, digits, '-' or '_'",
-        })?;
+        super::orders::check_id(order_id, "order_id")?;
         let code = crate::code::normalize("PC", code).unwrap_or_else(|| code.to_owned());
         let index = self
             .find_coupon(&code)
