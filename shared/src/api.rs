@@ -9,7 +9,13 @@ use serde::{Deserialize, Serialize};
 pub struct Card {
     pub shop_id: String,
     pub customer_id: String,
+    /// The program's currency (ISO 4217), for the money amounts on the card.
+    #[serde(default)]
+    pub currency: String,
     pub points: i64,
+    /// What the spendable points are worth in minor units, at the catalog's best amount-off rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points_worth_minor: Option<i64>,
     /// Points earned but not yet spendable (the program's `pending_days`).
     #[serde(default)]
     pub pending_points: i64,
@@ -27,6 +33,9 @@ pub struct Card {
     /// Cash back owed to a business member, in minor units (absent when none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cashback_minor: Option<i64>,
+    /// The member's birthday as `MM-DD`, once they have told us.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birthday: Option<String>,
 }
 
 /// Progress on the current stamp card.
@@ -55,6 +64,9 @@ pub struct NextTier {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub remaining_minor: i64,
+    /// How far the member is on the way from no spend to the next tier's threshold, 0–100.
+    #[serde(default)]
+    pub progress_pct: u8,
 }
 
 /// A catalog reward as this member sees it.
@@ -129,6 +141,13 @@ pub struct ShopCustomerView {
     pub all_coupons: Vec<CouponView>,
 }
 
+/// `POST /v1/shops/{shop}/me/birthday`: the member's birthday, `MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BirthdayRequest {
+    pub date: String,
+}
+
 /// The stable, machine-readable error codes of API.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
@@ -142,6 +161,7 @@ pub enum ErrorCode {
     CouponConsumed,
     CouponVoid,
     CouponExpired,
+    BirthdayAlreadySet,
     Conflict,
     PayloadTooLarge,
     ValidationFailed,
@@ -151,7 +171,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for lookups and for documenting them all (OpenAPI).
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 16] = [
         Self::BadRequest,
         Self::Unauthorized,
         Self::Forbidden,
@@ -162,6 +182,7 @@ impl ErrorCode {
         Self::CouponConsumed,
         Self::CouponVoid,
         Self::CouponExpired,
+        Self::BirthdayAlreadySet,
         Self::Conflict,
         Self::PayloadTooLarge,
         Self::ValidationFailed,
@@ -187,6 +208,7 @@ impl ErrorCode {
             Self::CouponConsumed => "coupon_consumed",
             Self::CouponVoid => "coupon_void",
             Self::CouponExpired => "coupon_expired",
+            Self::BirthdayAlreadySet => "birthday_already_set",
             Self::Conflict => "conflict",
             Self::PayloadTooLarge => "payload_too_large",
             Self::ValidationFailed => "validation_failed",
@@ -208,6 +230,7 @@ impl ErrorCode {
             | Self::CouponConsumed
             | Self::CouponVoid
             | Self::CouponExpired
+            | Self::BirthdayAlreadySet
             | Self::Conflict => 409,
             Self::PayloadTooLarge => 413,
             Self::ValidationFailed => 422,
@@ -229,6 +252,7 @@ impl ErrorCode {
             Self::CouponConsumed => "Coupon already consumed",
             Self::CouponVoid => "Coupon is void",
             Self::CouponExpired => "Coupon has expired",
+            Self::BirthdayAlreadySet => "Birthday already set",
             Self::Conflict => "Conflict",
             Self::PayloadTooLarge => "Payload too large",
             Self::ValidationFailed => "Validation failed",

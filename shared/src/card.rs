@@ -5,7 +5,7 @@ use crate::api::{
     ShopCustomerView,
 };
 use crate::ledger::{tiers_view, Account, Coupon, CouponStatus, Entry};
-use crate::program::Program;
+use crate::program::{Program, RewardKind};
 use crate::time::{rfc3339, Timestamp};
 
 /// How many history lines a card carries (newest first); the full ledger stays in storage.
@@ -40,13 +40,16 @@ pub fn card(shop_id: &str, account: &Account, program: &Program, now: Timestamp)
                 id: n.id.clone(),
                 name: Some(n.name.clone()),
                 remaining_minor: (n.threshold_minor - spend).max(0),
+                progress_pct: percent(spend, n.threshold_minor),
             }),
         }
     });
     Card {
         shop_id: shop_id.to_owned(),
         customer_id: account.customer_id.clone(),
+        currency: program.currency.as_str().to_owned(),
         points,
+        points_worth_minor: points_worth(program, points),
         pending_points: account.pending(now),
         stamps: program.stamps.as_ref().map(|s| CardStamps {
             filled: account.stamps.filled,
@@ -76,7 +79,34 @@ pub fn card(shop_id: &str, account: &Account, program: &Program, now: Timestamp)
             .collect(),
         cashback_minor: (account.business || account.cashback_minor != 0)
             .then_some(account.cashback_minor),
+        birthday: account
+            .birthday
+            .map(|(month, day)| format!("{month:02}-{day:02}")),
     }
+}
+
+/// `part` as a whole percentage of `whole` (floor), clamped to 0–100.
+fn percent(part: i64, whole: i64) -> u8 {
+    if whole <= 0 {
+        return 100;
+    }
+    let pct = i128::from(part.max(0)) * 100 / i128::from(whole);
+    pct.clamp(0, 100) as u8
+}
+
+/// What `points` are worth at the best amount-off rate of the catalog (floor), if it has one.
+fn points_worth(program: &Program, points: i64) -> Option<i64> {
+    let best = program
+        .rewards
+        .iter()
+        .filter(|r| r.kind == RewardKind::AmountOff && r.cost_points > 0)
+        .filter_map(|r| Some((r.value_minor?, r.cost_points)))
+        // value/cost compared without division: a/b > c/d ⇔ a·d > c·b.
+        .max_by(|(v1, c1), (v2, c2)| {
+            (i128::from(*v1) * i128::from(*c2)).cmp(&(i128::from(*v2) * i128::from(*c1)))
+        })?;
+    let worth = i128::from(points.max(0)) * i128::from(best.0) / i128::from(best.1);
+    i64::try_from(worth).ok()
 }
 
 /// One ledger entry as a history line.
@@ -126,5 +156,73 @@ pub fn shop_view(
             .iter()
             .map(|c| coupon_view(account, c))
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::{Context, Event, EventKind};
+
+    fn demo() -> (Program, Account) {
+        let program = Program::demo_bakery();
+        let account = crate::demo::accounts(&program, 1_790_000_000).remove(0);
+        (program, account)
+    }
+
+    #[test]
+    fn points_are_worth_the_best_amount_off_rate() {
+        let (mut program, _) = demo();
+        // €5 for 500 points: one cent a point.
+        assert_eq!(points_worth(&program, 1148), Some(1148));
+        program.rewards[0].value_minor = Some(700);
+        program.rewards.push(program.rewards[0].clone());
+        program.rewards[3].value_minor = Some(600);
+        assert_eq!(points_worth(&program, 1000), Some(1400));
+        assert_eq!(points_worth(&program, 1), Some(1));
+        program.rewards.retain(|r| r.kind != RewardKind::AmountOff);
+        assert_eq!(points_worth(&program, 1000), None);
+    }
+
+    #[test]
+    fn tier_progress_is_a_clamped_floor_percentage() {
+        assert_eq!(percent(0, 50_000), 0);
+        assert_eq!(percent(24_999, 50_000), 49);
+        assert_eq!(percent(60_000, 50_000), 100);
+        assert_eq!(percent(-5, 50_000), 0);
+        assert_eq!(percent(5, 0), 100);
+        let (program, account) = demo();
+        let c = card("demo-bakery", &account, &program, 1_790_000_000);
+        let next = c.tier.unwrap().next.unwrap();
+        assert_eq!(next.id, "platinum");
+        assert!(next.progress_pct > 0 && next.progress_pct < 100);
+        assert_eq!(c.currency, "EUR");
+    }
+
+    #[test]
+    fn the_birthday_is_set_once_and_shown_on_the_card() {
+        let (program, mut account) = demo();
+        let now = 1_790_000_000;
+        let ctx = Context {
+            now,
+            entropy: [7; 32],
+        };
+        let set = |id: &str, month, day| Event {
+            id: id.into(),
+            at: now,
+            kind: EventKind::SetBirthday { month, day },
+        };
+        assert!(account.apply(&program, &set("b0", 2, 30), &ctx).is_err());
+        assert_eq!(card("s", &account, &program, now).birthday, None);
+        account.apply(&program, &set("b1", 2, 29), &ctx).unwrap();
+        assert_eq!(
+            card("s", &account, &program, now).birthday.as_deref(),
+            Some("02-29")
+        );
+        assert_eq!(
+            account.apply(&program, &set("b2", 3, 1), &ctx),
+            Err(crate::ledger::LedgerError::BirthdayAlreadySet)
+        );
+        assert_eq!(account.birthday, Some((2, 29)));
     }
 }

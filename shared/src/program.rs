@@ -43,6 +43,61 @@ pub struct Program {
     /// Cash back on yearly purchase volume for business members.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business: Option<Business>,
+    /// Where a visitor joins the program (the widget's join button and referral links).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_url: Option<String>,
+    /// The widget's look: brand colour and corner radius.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<Theme>,
+}
+
+/// The widget's theme. Shops may still override it with CSS custom properties on the host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Theme {
+    /// `#rrggbb`.
+    pub brand_color: String,
+    /// Corner radius in CSS pixels (0 to 32).
+    #[serde(default = "Theme::default_radius")]
+    pub radius_px: u8,
+}
+
+impl Theme {
+    fn default_radius() -> u8 {
+        12
+    }
+
+    fn rgb(&self) -> Option<[u8; 3]> {
+        let hex = self.brand_color.strip_prefix('#')?;
+        if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+        Some([byte(0)?, byte(2)?, byte(4)?])
+    }
+
+    /// WCAG relative luminance of the brand colour, in millionths (0 = black, 1,000,000 = white).
+    fn luminance_millionths(&self) -> Option<u64> {
+        let channel = |c: u8| -> f64 {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.040_45 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let [r, g, b] = self.rgb()?;
+        let l = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+        Some((l * 1_000_000.0).round() as u64)
+    }
+
+    /// WCAG contrast ratio of the brand colour against white, ×100 (e.g. 450 = 4.5:1). Valid
+    /// programs keep it ≥ 4.5:1, so white text on the brand colour and brand text on white both
+    /// pass WCAG AA.
+    pub fn contrast_on_white_x100(&self) -> Option<u64> {
+        let l = self.luminance_millionths()?;
+        Some(105_000_000 / (l + 50_000))
+    }
 }
 
 /// Volume rebates for business members: the highest band whose `yearly_volume_minor` the member's
@@ -304,6 +359,34 @@ impl Program {
                 bad(format!("certificates[{i}].value_minor"), "must be positive");
             }
         }
+        if let Some(url) = &self.join_url {
+            let ok =
+                (url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/'))
+                    && url.len() <= 500
+                    && !url
+                        .chars()
+                        .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<');
+            if !ok {
+                bad(
+                    "join_url".into(),
+                    "must be an http(s) URL or a path starting with '/'",
+                );
+            }
+        }
+        if let Some(t) = &self.theme {
+            match t.contrast_on_white_x100() {
+                None => bad("theme.brand_color".into(), "must be a colour like #7a3e00"),
+                // The brand colour is also used for text on the white card.
+                Some(c) if c < 450 => bad(
+                    "theme.brand_color".into(),
+                    "must contrast at least 4.5:1 with white (WCAG AA); choose a darker colour",
+                ),
+                _ => {}
+            }
+            if t.radius_px > 32 {
+                bad("theme.radius_px".into(), "must be between 0 and 32");
+            }
+        }
         if let Some(b) = &self.business {
             for (i, r) in b.rebates.iter().enumerate() {
                 if r.yearly_volume_minor < 0 {
@@ -344,7 +427,7 @@ impl Program {
 }
 
 /// The demo bakery's program as JSON (API.md's example).
-pub const DEMO_BAKERY_PROGRAM: &str = r#"{"name": "Crumb Club", "currency": "EUR", "default_locale": "en",
+pub const DEMO_BAKERY_PROGRAM: &str = r##"{"name": "Crumb Club", "currency": "EUR", "default_locale": "en",
  "earn": {"points_per_unit": 1, "unit_minor": 100},
  "stamps": {"goal": 10, "prefilled": 2, "per": "order", "min_order_minor": 300, "reward_id": "free-cake"},
  "tiers": [{"id": "member", "name": "Member", "threshold_minor": 0, "multiplier_pct": 100},
@@ -357,7 +440,8 @@ pub const DEMO_BAKERY_PROGRAM: &str = r#"{"name": "Crumb Club", "currency": "EUR
  "rewards": [{"id": "5-off", "name": "€5 off", "cost_points": 500, "kind": "amount_off", "value_minor": 500},
              {"id": "ship", "name": "Free shipping", "cost_points": 300, "kind": "free_shipping"},
              {"id": "free-cake", "name": "A cake on us", "cost_points": 0, "kind": "free_item", "sku": "CAKE"}],
- "pending_days": 0, "expiry_days": 365, "coupon_valid_days": 90}"#;
+ "pending_days": 0, "expiry_days": 365, "coupon_valid_days": 90,
+ "join_url": "/join.html", "theme": {"brand_color": "#7a3e00", "radius_px": 12}}"##;
 
 #[cfg(test)]
 mod tests {
@@ -428,6 +512,34 @@ mod tests {
                 "welcome_points"
             ]
         );
+    }
+
+    #[test]
+    fn theme_colours_must_be_readable_and_join_urls_safe() {
+        let mut p = Program::demo_bakery();
+        let theme = |c: &str| Theme {
+            brand_color: c.into(),
+            radius_px: 8,
+        };
+        assert_eq!(theme("#000000").contrast_on_white_x100(), Some(2100));
+        assert_eq!(theme("#ffffff").contrast_on_white_x100(), Some(100));
+        assert_eq!(theme("#767676").contrast_on_white_x100(), Some(454));
+        for bad_colour in ["#ffff00", "red", "#12345", "#12345g", "#7a3e00ff"] {
+            p.theme = Some(theme(bad_colour));
+            assert_eq!(field_errors(&p), ["theme.brand_color"], "{bad_colour}");
+        }
+        p.theme = Some(Theme {
+            brand_color: "#1a5fb4".into(),
+            radius_px: 40,
+        });
+        assert_eq!(field_errors(&p), ["theme.radius_px"]);
+        p.theme = None;
+        for bad_url in ["javascript:alert(1)", "join", "https://a b", "https://x\"<"] {
+            p.join_url = Some(bad_url.into());
+            assert_eq!(field_errors(&p), ["join_url"], "{bad_url}");
+        }
+        p.join_url = Some("https://shop.example/join?src=card".into());
+        assert_eq!(p.validate(), Ok(()));
     }
 
     #[test]

@@ -37,6 +37,27 @@ pub fn year_of(t: Timestamp) -> i64 {
     civil_from_days(t.div_euclid(DAY)).0
 }
 
+/// Whether `month`-`day` exists in some year (29 February included).
+pub fn is_month_day(month: u8, day: u8) -> bool {
+    (1..=12).contains(&month) && day >= 1 && u32::from(day) <= days_in_month(2000, month.into())
+}
+
+/// Parses a birthday written `MM-DD` (e.g. `02-29`).
+pub fn parse_month_day(s: &str) -> Option<(u8, u8)> {
+    let b = s.as_bytes();
+    if b.len() != 5
+        || b[2] != b'-'
+        || !s[..2]
+            .bytes()
+            .chain(s[3..].bytes())
+            .all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let (month, day) = (s[..2].parse().ok()?, s[3..].parse().ok()?);
+    is_month_day(month, day).then_some((month, day))
+}
+
 /// `t` as `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn rfc3339(t: Timestamp) -> String {
     let (y, mo, d) = civil_from_days(t.div_euclid(DAY));
@@ -114,6 +135,17 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn birthdays_are_real_month_days() {
+        assert_eq!(parse_month_day("02-29"), Some((2, 29)));
+        assert_eq!(parse_month_day("12-31"), Some((12, 31)));
+        for bad in [
+            "02-30", "13-01", "00-10", "04-31", "1-01", "01-1", "01/01", "+1-01", "01-00",
+        ] {
+            assert_eq!(parse_month_day(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn formats_known_instants() {

@@ -1,7 +1,7 @@
 // End-to-end: the demo storefront and a hostile storefront on another origin, in real Chromium.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, customerToken, storefront, storefrontPage } from "./helpers.mjs";
+import { BASE, launch, customerToken, storefront, storefrontPage, openWidget } from "./helpers.mjs";
 
 /** The demo member's card straight from the API, to compare the widget against. */
 async function apiCard(customer = "c42") {
@@ -27,13 +27,13 @@ async function openPage(url) {
   return { page, errors };
 }
 
-test("the demo storefront shows the demo member's points inside the shadow root", async () => {
+test("the demo storefront shows the demo member's points inside the shadow root (inline mode)", async () => {
   const { page, errors } = await openPage(`${BASE}/`);
   // Playwright's CSS locators pierce open shadow roots; check the node really is in one.
   const points = page.locator("punchcard-widget [data-testid=points]");
   await points.waitFor({ timeout: 20000 });
   const card = await apiCard();
-  assert.equal(await points.textContent(), String(card.points));
+  assert.equal(await points.textContent(), card.points.toLocaleString("en"));
   const inShadow = await page.evaluate(() => {
     const host = document.querySelector("punchcard-widget");
     return !!host.shadowRoot?.querySelector("[data-testid=points]") && !document.querySelector("[data-testid=points]");
@@ -55,9 +55,9 @@ test("hostile storefront CSS on another origin neither hides nor restyles the wi
   const shop = await storefront(storefrontPage({ token, css: hostile }));
   try {
     const { page, errors } = await openPage(shop.url);
+    await openWidget(page);
     const points = page.locator("punchcard-widget [data-testid=points]");
-    await points.waitFor({ timeout: 20000 });
-    assert.equal(await points.textContent(), String((await apiCard()).points));
+    assert.equal(await points.textContent(), (await apiCard()).points.toLocaleString("en"));
     assert.ok(await points.isVisible(), "points are visible despite the hostile rules");
     const style = await points.evaluate((el) => {
       const s = getComputedStyle(el);
@@ -66,8 +66,8 @@ test("hostile storefront CSS on another origin neither hides nor restyles the wi
     assert.notEqual(style.color, "rgb(255, 0, 0)");
     assert.ok(style.fontSize >= 16, `font size ${style.fontSize}px`);
     assert.equal(style.visibility, "visible");
-    const box = await page.locator("punchcard-widget").boundingBox();
-    assert.ok(box && box.height > 50 && box.width > 100, `host box ${JSON.stringify(box)}`);
+    const box = await page.locator("punchcard-widget .pc-panel").boundingBox();
+    assert.ok(box && box.height > 50 && box.width > 100, `panel box ${JSON.stringify(box)}`);
     // The page keeps its own styles: nothing of ours leaked out of the shadow root.
     assert.equal(await page.evaluate(() => getComputedStyle(document.body).fontFamily.includes("Comic")), true);
     assert.deepEqual(errors, []);
@@ -81,8 +81,8 @@ test("a visitor without a token sees the program's teaser", async () => {
   const shop = await storefront(storefrontPage({}));
   try {
     const { page, errors } = await openPage(shop.url);
+    await openWidget(page);
     const teaser = page.locator("punchcard-widget [data-testid=teaser]");
-    await teaser.waitFor({ timeout: 20000 });
     assert.match(await teaser.textContent(), /Crumb Club/);
     assert.match(await page.locator("punchcard-widget [data-testid=welcome]").textContent(), /100/);
     assert.deepEqual(errors, []);
@@ -97,8 +97,8 @@ test("an expired token shows an actionable error, not a blank box", async () => 
   const shop = await storefront(storefrontPage({ token }));
   try {
     const { page } = await openPage(shop.url);
+    await openWidget(page);
     const alert = page.locator("punchcard-widget [role=alert]");
-    await alert.waitFor({ timeout: 20000 });
     assert.match(await alert.textContent(), /sign in again/);
     assert.equal(await page.locator("punchcard-widget [role=alert] button").count(), 1);
     await page.close();

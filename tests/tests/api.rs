@@ -457,3 +457,33 @@ fn the_openapi_document_describes_every_route() {
     let schemes = r.body["components"]["securitySchemes"].as_object().unwrap();
     assert_eq!(schemes.len(), 3);
 }
+
+#[test]
+fn a_member_enters_their_birthday_once() {
+    let (shop, sk) = new_shop("birthday");
+    let path = format!("/v1/shops/{shop}/me/birthday");
+    let token = token_for(&shop, &sk, "c1");
+    assert_eq!(
+        call("POST", &path, None, Some(&json!({"date": "02-29"}))).status,
+        401
+    );
+    let bad = post(&path, &token, json!({"date": "02-30"}));
+    assert_eq!(
+        (bad.status, bad.body["errors"][0]["field"].as_str()),
+        (422, Some("date"))
+    );
+    let set = post(&path, &token, json!({"date": "02-29"}));
+    assert_eq!(set.status, 200, "{set:?}");
+    assert_eq!(set.body["birthday"], "02-29");
+    let again = post(&path, &token, json!({"date": "02-29"}));
+    assert_eq!(again.status, 200);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    let other = post(&path, &token, json!({"date": "03-01"}));
+    assert_eq!(
+        (other.status, other.body["code"].as_str()),
+        (409, Some("birthday_already_set"))
+    );
+    let card = get(&format!("/v1/shops/{shop}/customers/c1"), Some(&sk)).body;
+    assert_eq!(card["birthday"], "02-29");
+    assert_eq!(card["currency"], "EUR");
+}

@@ -1,10 +1,11 @@
 //! The only module that does HTTP: a typed client for the worker's API, over the browser's `fetch`.
 
+use crate::i18n::Catalog;
 use crate::WidgetConfig;
 use serde::de::DeserializeOwned;
-use shared::api::{Card, Problem};
+use shared::api::{Card, Problem, RedemptionResponse};
 use shared::program::Program;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
 
@@ -19,48 +20,124 @@ pub enum ApiError {
     Problem(Problem),
 }
 
+impl ApiError {
+    /// The problem's stable code, if the API sent one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Problem(p) => Some(&p.code),
+            _ => None,
+        }
+    }
+}
+
 /// The shopper's card (`GET /v1/shops/{shop}/me`).
 pub async fn me(config: &WidgetConfig, token: &str) -> Result<Card, ApiError> {
-    get(config, "me", Some(token)).await
+    call("GET", &shop_url(config, "me"), Some(token), None, None).await
 }
 
-/// The program as the teaser shows it (`GET /v1/shops/{shop}/program`).
+/// The program as the widget shows it (`GET /v1/shops/{shop}/program`).
 pub async fn program(config: &WidgetConfig) -> Result<Program, ApiError> {
-    get(config, "program", None).await
+    call("GET", &shop_url(config, "program"), None, None, None).await
 }
 
-async fn get<T: DeserializeOwned>(
+/// Redeems `reward_id` (`POST …/me/redemptions`); `key` makes retries of one confirmation safe.
+/// Also answers the coupon exactly as the API sent it, for the storefront's event.
+pub async fn redeem(
     config: &WidgetConfig,
-    resource: &str,
+    token: &str,
+    reward_id: &str,
+    key: &str,
+) -> Result<(RedemptionResponse, JsValue), ApiError> {
+    let body = json_object(&[("reward_id", reward_id)]);
+    let url = shop_url(config, "me/redemptions");
+    let raw = fetch_json("POST", &url, Some(token), Some(&body), Some(key)).await?;
+    let coupon = js_sys::Reflect::get(&raw, &JsValue::from_str("coupon")).unwrap_or(JsValue::NULL);
+    Ok((decode(raw)?, coupon))
+}
+
+/// Tells the shop the member's birthday, `MM-DD` (`POST …/me/birthday`); answers the new card.
+pub async fn set_birthday(
+    config: &WidgetConfig,
+    token: &str,
+    date: &str,
+) -> Result<Card, ApiError> {
+    let body = json_object(&[("date", date)]);
+    let url = shop_url(config, "me/birthday");
+    call("POST", &url, Some(token), Some(&body), None).await
+}
+
+/// `{"k": "v", …}` as JSON text, escaped by the browser's `JSON.stringify`.
+fn json_object(pairs: &[(&str, &str)]) -> String {
+    let object = js_sys::Object::new();
+    for (k, v) in pairs {
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    js_sys::JSON::stringify(&object)
+        .map(String::from)
+        .unwrap_or_default()
+}
+
+fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, ApiError> {
+    serde_wasm_bindgen::from_value(value).map_err(|_| ApiError::Network)
+}
+
+/// The message catalog of `locale` (`/widget/locales/<locale>.json`, a static asset).
+pub async fn catalog(config: &WidgetConfig, locale: &str) -> Result<Catalog, ApiError> {
+    let url = format!("{}/widget/locales/{locale}.json", config.api_base);
+    call("GET", &url, None, None, None).await
+}
+
+fn shop_url(config: &WidgetConfig, resource: &str) -> String {
+    format!("{}/v1/shops/{}/{}", config.api_base, config.shop, resource)
+}
+
+async fn call<T: DeserializeOwned>(
+    method: &str,
+    url: &str,
     token: Option<&str>,
+    body: Option<&str>,
+    idempotency_key: Option<&str>,
 ) -> Result<T, ApiError> {
-    let url = format!("{}/v1/shops/{}/{}", config.api_base, config.shop, resource);
+    decode(fetch_json(method, url, token, body, idempotency_key).await?)
+}
+
+/// Sends the request; a 2xx body parsed by the browser's `JSON.parse`, or the error.
+async fn fetch_json(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+    idempotency_key: Option<&str>,
+) -> Result<JsValue, ApiError> {
     let init = RequestInit::new();
-    init.set_method("GET");
-    let request = Request::new_with_str_and_init(&url, &init).map_err(|_| ApiError::Network)?;
+    init.set_method(method);
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    let request = Request::new_with_str_and_init(url, &init).map_err(|_| ApiError::Network)?;
+    let headers = request.headers();
     if let Some(token) = token {
-        let _ = request
-            .headers()
-            .set("Authorization", &format!("Bearer {token}"));
+        let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    }
+    if body.is_some() {
+        let _ = headers.set("Content-Type", "application/json");
+    }
+    if let Some(key) = idempotency_key {
+        let _ = headers.set("Idempotency-Key", key);
     }
     let window = web_sys::window().ok_or(ApiError::Network)?;
     let response: Response = JsFuture::from(window.fetch_with_request(&request))
         .await
         .map_err(|_| ApiError::Network)?
         .unchecked_into();
-    let text = JsFuture::from(response.text().map_err(|_| ApiError::Network)?)
+    let json = JsFuture::from(response.json().map_err(|_| ApiError::Network)?)
         .await
-        .map_err(|_| ApiError::Network)?
-        .as_string()
-        .unwrap_or_default();
+        .map_err(|_| ApiError::Network)?;
     if response.ok() {
-        return serde_json::from_str(&text).map_err(|_| ApiError::Network);
+        return Ok(json);
     }
     if response.status() == 401 {
         return Err(ApiError::Unauthorized);
     }
-    match serde_json::from_str::<Problem>(&text) {
-        Ok(problem) => Err(ApiError::Problem(problem)),
-        Err(_) => Err(ApiError::Network),
-    }
+    Err(decode::<Problem>(json).map_or(ApiError::Network, ApiError::Problem))
 }

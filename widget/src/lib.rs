@@ -1,14 +1,18 @@
 //! The shopper's loyalty card, a Leptos CSR app.
 //!
-//! `loader/widget.js` (plain JS, loaded by the shop's script tag) creates the Shadow DOM root and
-//! calls [`mount`]. Everything the card shows comes from the API (`api.rs`); no business rule is
-//! computed here.
+//! `loader/widget.js` (plain JS, loaded by the shop's script tag) paints the launcher, creates the
+//! Shadow DOM root and, when the card is opened (or on idle after the page's `load`), loads this
+//! module and calls [`mount`]; `Punchcard.identify(token)` / `logout()` reach [`identify`].
+//! Everything the card shows comes from the API (`api.rs`); no business rule is computed here.
 
 pub mod api;
 pub mod app;
 pub mod i18n;
+pub mod qr;
 pub mod views;
 
+use leptos::prelude::*;
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 /// What the loader read from the script tag.
@@ -19,7 +23,13 @@ pub struct WidgetConfig {
     pub shop: String,
     /// The shopper's customer token, absent for guests.
     pub token: Option<String>,
+    /// One of [`i18n::LOCALES`], resolved by the loader.
     pub locale: String,
+}
+
+thread_local! {
+    /// The mounted app's token setter, for [`identify`].
+    static TOKEN: RefCell<Option<WriteSignal<Option<String>>>> = const { RefCell::new(None) };
 }
 
 /// Mounts the widget into `target` (an element inside the loader's shadow root).
@@ -37,5 +47,21 @@ pub fn mount(
         token: token.filter(|t| !t.is_empty()),
         locale,
     };
-    leptos::mount::mount_to(target, move || app::App(app::AppProps { config })).forget();
+    leptos::mount::mount_to(target, move || {
+        let (token, set_token) = signal(config.token.clone());
+        TOKEN.with(|t| *t.borrow_mut() = Some(set_token));
+        view! { <app::App config token /> }
+    })
+    .forget();
+}
+
+/// Switches the shopper without a page reload (`None`: signed out, the guest view).
+#[wasm_bindgen]
+pub fn identify(token: Option<String>) {
+    let token = token.filter(|t| !t.is_empty());
+    TOKEN.with(|t| {
+        if let Some(set) = *t.borrow() {
+            set.set(token);
+        }
+    });
 }

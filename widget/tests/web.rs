@@ -1,92 +1,534 @@
-//! Widget views in a real headless browser (wasm-bindgen-test-runner + chromedriver).
+//! The widget in a real headless browser (wasm-bindgen-test-runner + chromedriver): the whole app
+//! mounted as the loader mounts it, against a stubbed `window.fetch` that answers with real API
+//! shapes (cards and programs computed by `shared`, the real catalogs from `widget/locales/`).
 
-use leptos::prelude::*;
-use punchcard_widget::api::ApiError;
-use punchcard_widget::views::{card::CardView, status::ErrorBox, teaser::Teaser};
+use punchcard_widget::i18n::LOCALES;
+use serde_json::{json, Value};
+use shared::api::{Card, CouponView, RedemptionResponse};
 use shared::program::Program;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// A fresh element in the page to mount one view into.
-fn container() -> web_sys::HtmlElement {
+#[wasm_bindgen(inline_js = r#"
+export function stub_fetch(routes) {
+  window.__pcCalls = [];
+  window.fetch = async (req) => {
+    const method = req.method || "GET";
+    const body = method === "POST" ? await req.clone().text() : null;
+    window.__pcCalls.push({ url: req.url, method, body, key: req.headers.get("Idempotency-Key"),
+      auth: req.headers.get("Authorization") });
+    for (const [pattern, status, text] of routes) {
+      if ((method + " " + req.url).includes(pattern)) {
+        if (status === 0) throw new TypeError("Failed to fetch");
+        const type = status < 300 ? "application/json" : "application/problem+json";
+        return new Response(text, { status, headers: { "Content-Type": type } });
+      }
+    }
+    return new Response('{"type":"about:blank","title":"Not found","status":404,"detail":"no stub","code":"not_found"}',
+      { status: 404, headers: { "Content-Type": "application/problem+json" } });
+  };
+}
+export function fetch_calls() { return JSON.stringify(window.__pcCalls || []); }
+export function listen_redeemed() {
+  window.__pcRedeemed = [];
+  window.addEventListener("punchcard:redeemed", (e) => window.__pcRedeemed.push(e.detail));
+}
+export function redeemed() { return JSON.stringify(window.__pcRedeemed || []); }
+export function plural_categories(locale) {
+  return new Intl.PluralRules(locale).resolvedOptions().pluralCategories;
+}
+"#)]
+extern "C" {
+    fn stub_fetch(routes: JsValue);
+    fn fetch_calls() -> String;
+    fn listen_redeemed();
+    fn redeemed() -> String;
+    fn plural_categories(locale: &str) -> js_sys::Array;
+}
+
+const NOW: i64 = 1_790_000_000;
+const TOKEN: &str = "v1.c42.4102444800.00";
+const BASE: &str = "https://punchcard.test";
+
+fn catalog(locale: &str) -> &'static str {
+    match locale {
+        "en" => include_str!("../locales/en.json"),
+        "de" => include_str!("../locales/de.json"),
+        "es" => include_str!("../locales/es.json"),
+        "fr" => include_str!("../locales/fr.json"),
+        "it" => include_str!("../locales/it.json"),
+        "pt-BR" => include_str!("../locales/pt-BR.json"),
+        "nl" => include_str!("../locales/nl.json"),
+        "el" => include_str!("../locales/el.json"),
+        "ru" => include_str!("../locales/ru.json"),
+        "ja" => include_str!("../locales/ja.json"),
+        "ko" => include_str!("../locales/ko.json"),
+        "zh-CN" => include_str!("../locales/zh-CN.json"),
+        "zh-TW" => include_str!("../locales/zh-TW.json"),
+        "hi" => include_str!("../locales/hi.json"),
+        "cs" => include_str!("../locales/cs.json"),
+        "sk" => include_str!("../locales/sk.json"),
+        "bg" => include_str!("../locales/bg.json"),
+        "ro" => include_str!("../locales/ro.json"),
+        other => panic!("no catalog {other}"),
+    }
+}
+
+/// The demo member's card exactly as the worker computes it.
+fn demo_card() -> Card {
+    let program = Program::demo_bakery();
+    let account = shared::demo::accounts(&program, NOW).remove(0);
+    shared::card::card("demo-bakery", &account, &program, NOW)
+}
+
+fn program_json() -> String {
+    serde_json::to_string(&Program::demo_bakery()).unwrap()
+}
+
+/// Installs the fetch stub: `(pattern, status, body)`; status 0 is a network failure.
+fn stub(routes: &[(&str, u16, String)]) {
+    let routes: Vec<Value> = routes.iter().map(|(p, s, b)| json!([p, s, b])).collect();
+    stub_fetch(js_sys::JSON::parse(&Value::Array(routes).to_string()).unwrap());
+}
+
+fn member_routes(locale: &str) -> Vec<(&'static str, u16, String)> {
+    vec![
+        (
+            "GET https://punchcard.test/widget/locales/",
+            200,
+            catalog(locale).to_owned(),
+        ),
+        (
+            "GET https://punchcard.test/v1/shops/demo-bakery/program",
+            200,
+            program_json(),
+        ),
+        (
+            "GET https://punchcard.test/v1/shops/demo-bakery/me",
+            200,
+            serde_json::to_string(&demo_card()).unwrap(),
+        ),
+    ]
+}
+
+/// Mounts the whole widget the way the loader does, into a fresh element.
+fn mount(token: Option<&str>, locale: &str) -> web_sys::HtmlElement {
     let document = web_sys::window().unwrap().document().unwrap();
-    let el = document.create_element("div").unwrap();
+    let el: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&el).unwrap();
-    el.unchecked_into()
-}
-
-fn query(root: &web_sys::HtmlElement, selector: &str) -> web_sys::Element {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element matches {selector}"))
-}
-
-#[wasm_bindgen_test]
-fn member_card_shows_points_and_every_stamp_slot() {
-    let root = container();
-    let program = Program::demo_bakery();
-    let now = 1_790_000_000;
-    let account = shared::demo::accounts(&program, now).remove(0);
-    let card = shared::card::card("demo-bakery", &account, &program, now);
-    let (points, filled) = (card.points, card.stamps.as_ref().unwrap().filled);
-    assert!(points > 0 && filled > 0);
-    let _handle = leptos::mount::mount_to(root.clone(), move || view! { <CardView card /> });
-    assert_eq!(
-        query(&root, "[data-testid=points]").text_content().unwrap(),
-        points.to_string()
+    punchcard_widget::mount(
+        el.clone(),
+        BASE.into(),
+        "demo-bakery".into(),
+        token.map(str::to_owned),
+        locale.into(),
     );
-    assert_eq!(root.query_selector_all(".pc-slot").unwrap().length(), 10);
-    assert_eq!(
-        root.query_selector_all(".pc-slot--filled")
+    el
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
             .unwrap()
-            .length(),
-        filled
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+/// Waits (up to 3 s) for `selector` to match inside `root`.
+async fn find(root: &web_sys::HtmlElement, selector: &str) -> web_sys::HtmlElement {
+    for _ in 0..150 {
+        if let Some(el) = root.query_selector(selector).unwrap() {
+            return el.unchecked_into();
+        }
+        sleep(20).await;
+    }
+    panic!(
+        "nothing matches {selector}; the widget shows: {}",
+        root.inner_html()
     );
-    let label = query(&root, "[data-testid=stamps]")
-        .get_attribute("aria-label")
-        .unwrap();
-    assert_eq!(label, format!("Stamp card: {filled} / 10"));
+}
+
+fn text(el: impl AsRef<web_sys::Node>) -> String {
+    el.as_ref().text_content().unwrap_or_default()
+}
+
+fn count(root: &web_sys::HtmlElement, selector: &str) -> u32 {
+    root.query_selector_all(selector).unwrap().length()
+}
+
+fn calls() -> Vec<Value> {
+    serde_json::from_str(&fetch_calls()).unwrap()
 }
 
 #[wasm_bindgen_test]
-fn teaser_shows_the_earn_rule_and_welcome_bonus() {
-    let root = container();
-    let program = Program::demo_bakery();
-    let _handle = leptos::mount::mount_to(root.clone(), move || view! { <Teaser program /> });
-    assert_eq!(query(&root, "h2").text_content().unwrap(), "Crumb Club");
+async fn member_view_shows_every_part_of_the_card() {
+    stub(&member_routes("en"));
+    let root = mount(Some(TOKEN), "en");
+    let card = demo_card();
+    assert_eq!(text(&find(&root, "[data-testid=points]").await), "1,148");
+    assert_eq!(card.points, 1148);
     assert_eq!(
-        query(&root, "[data-testid=earn-rule]")
-            .text_content()
-            .unwrap(),
-        "Earn 1 points for every 1.00 EUR you spend."
+        text(&find(&root, "[data-testid=worth]").await),
+        "Worth €11.48"
     );
-    assert!(query(&root, "[data-testid=welcome]")
-        .text_content()
+    assert_eq!(text(&find(&root, "[data-testid=tier-name]").await), "Gold");
+    let next = text(&find(&root, "[data-testid=tier-next]").await);
+    assert!(
+        next.starts_with("Spend €") && next.ends_with("more to reach Platinum"),
+        "{next}"
+    );
+    let progress = find(&root, "progress").await;
+    let pct = card
+        .tier
+        .as_ref()
         .unwrap()
-        .contains("100"));
+        .next
+        .as_ref()
+        .unwrap()
+        .progress_pct;
+    assert_eq!(progress.get_attribute("value").unwrap(), pct.to_string());
+    assert_eq!(count(&root, ".pc-slot"), 10);
+    assert_eq!(count(&root, ".pc-slot--filled"), 4);
+    assert_eq!(
+        find(&root, "[data-testid=stamps]")
+            .await
+            .get_attribute("aria-label")
+            .unwrap(),
+        "4 of 10 stamps"
+    );
+    assert_eq!(
+        text(&find(&root, "[data-testid=stamps-more]").await),
+        "6 more stamps to A cake on us"
+    );
+    // Rewards: affordable first, each with a redeem button.
+    let rewards = root
+        .query_selector_all("[data-testid=rewards] .pc-reward__name")
+        .unwrap();
+    let names: Vec<String> = (0..rewards.length())
+        .map(|i| text(rewards.get(i).unwrap()))
+        .collect();
+    assert_eq!(names, ["Free shipping", "€5 off"]);
+    assert_eq!(count(&root, "[data-testid=redeem]"), 2);
+    assert_eq!(
+        count(&root, "[data-testid=coupon]"),
+        card.coupons.len() as u32
+    );
+    assert_eq!(
+        text(&find(&root, "[data-testid=member-code]").await),
+        card.member_code
+    );
+    let qr = find(&root, "[data-testid=qr] path").await;
+    assert!(qr.get_attribute("d").unwrap().matches('M').count() > 100);
+    let link = text(&find(&root, "[data-testid=referral-link]").await);
+    assert!(
+        link.ends_with(&format!("/join.html?ref={}", card.member_code)),
+        "{link}"
+    );
+    find(&root, "[data-testid=birthday] select").await;
+    assert_eq!(count(&root, ".pc-history__line"), card.history.len() as u32);
+    assert!(text(&find(&root, "[data-testid=history]").await).contains("Welcome bonus"));
+    // The member's token went with the card request, and only there.
+    let calls = calls();
+    let me = calls
+        .iter()
+        .find(|c| c["url"].as_str().unwrap().ends_with("/me"))
+        .unwrap();
+    assert_eq!(me["auth"], format!("Bearer {TOKEN}"));
+    let program = calls
+        .iter()
+        .find(|c| c["url"].as_str().unwrap().ends_with("/program"))
+        .unwrap();
+    assert_eq!(program["auth"], Value::Null);
 }
 
 #[wasm_bindgen_test]
-fn an_error_offers_a_retry_that_works() {
-    let root = container();
-    let retried = Arc::new(AtomicUsize::new(0));
-    let counter = retried.clone();
-    let retry = Callback::new(move |_| {
-        counter.fetch_add(1, Ordering::Relaxed);
-    });
-    let _handle = leptos::mount::mount_to(root.clone(), move || {
-        view! { <ErrorBox error=ApiError::Unauthorized retry /> }
-    });
-    assert!(query(&root, "[role=alert]")
-        .text_content()
+async fn redeem_asks_to_confirm_then_shows_the_coupon_and_tells_the_page() {
+    let card = demo_card();
+    let mut after = card.clone();
+    after.points -= 300;
+    let coupon = CouponView {
+        code: "PC-7KQ2-M9XD".into(),
+        reward_id: "ship".into(),
+        status: "active".into(),
+        kind: "free_shipping".into(),
+        value_minor: None,
+        sku: None,
+        customer_id: "c42".into(),
+        issued_at: "2026-09-21T00:00:00Z".into(),
+        expires_at: "2026-12-20T00:00:00Z".into(),
+        order_id: None,
+    };
+    let response = RedemptionResponse {
+        coupon,
+        card: after,
+    };
+    let mut routes = member_routes("en");
+    routes.insert(
+        0,
+        (
+            "POST https://punchcard.test/v1/shops/demo-bakery/me/redemptions",
+            201,
+            serde_json::to_string(&response).unwrap(),
+        ),
+    );
+    stub(&routes);
+    listen_redeemed();
+    let root = mount(Some(TOKEN), "en");
+    find(&root, "[data-testid=redeem]").await.click();
+    let confirm = find(&root, "[data-testid=confirm]").await;
+    assert!(text(&find(&root, ".pc-confirm").await).contains("Spend 300 points on Free shipping?"));
+    // Cancel goes back without a request; the second time we confirm.
+    find(&root, "[data-testid=cancel]").await.click();
+    sleep(30).await;
+    assert!(root
+        .query_selector("[data-testid=confirm]")
         .unwrap()
-        .contains("sign in again"));
-    query(&root, "button")
-        .unchecked_into::<web_sys::HtmlElement>()
-        .click();
-    assert_eq!(retried.load(Ordering::Relaxed), 1);
+        .is_none());
+    find(&root, "[data-testid=redeem]").await.click();
+    drop(confirm);
+    find(&root, "[data-testid=confirm]").await.click();
+    assert_eq!(
+        text(&find(&root, "[data-testid=coupon-code]").await),
+        "PC-7KQ2-M9XD"
+    );
+    assert_eq!(text(&find(&root, "[data-testid=points]").await), "848");
+    let posts: Vec<Value> = calls()
+        .into_iter()
+        .filter(|c| c["method"] == "POST")
+        .collect();
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0]["body"], r#"{"reward_id":"ship"}"#);
+    assert!(posts[0]["key"].as_str().is_some_and(|k| k.len() > 8));
+    let events: Vec<Value> = serde_json::from_str(&redeemed()).unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["code"], "PC-7KQ2-M9XD");
+    assert_eq!(events[0]["kind"], "free_shipping");
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_redemption_says_why_and_changes_nothing() {
+    let mut routes = member_routes("en");
+    let problem = json!({"type": "about:blank", "title": "Insufficient points", "status": 409,
+        "detail": "not enough points", "code": "insufficient_points"});
+    routes.insert(
+        0,
+        (
+            "POST https://punchcard.test/v1/shops/demo-bakery/me/redemptions",
+            409,
+            problem.to_string(),
+        ),
+    );
+    stub(&routes);
+    let root = mount(Some(TOKEN), "en");
+    find(&root, "[data-testid=redeem]").await.click();
+    find(&root, "[data-testid=confirm]").await.click();
+    assert_eq!(
+        text(&find(&root, "[data-testid=redeem-error]").await),
+        "You do not have enough points for this reward yet."
+    );
+    assert_eq!(text(&find(&root, "[data-testid=points]").await), "1,148");
+    assert!(root
+        .query_selector("[data-testid=new-coupon]")
+        .unwrap()
+        .is_none());
+}
+
+#[wasm_bindgen_test]
+async fn guests_see_the_teaser_with_plurals_money_and_the_join_link() {
+    stub(&member_routes("en"));
+    let root = mount(None, "en");
+    assert_eq!(
+        text(&find(&root, "[data-testid=earn-rule]").await),
+        "Earn 1 point for every €1.00 you spend"
+    );
+    assert_eq!(
+        text(&find(&root, "[data-testid=welcome]").await),
+        "100 bonus points when you join"
+    );
+    assert_eq!(
+        find(&root, "[data-testid=join]")
+            .await
+            .get_attribute("href")
+            .unwrap(),
+        "/join.html"
+    );
+    assert!(
+        calls().iter().all(|c| c["auth"].is_null()),
+        "a guest sends no token"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn identify_and_logout_switch_the_shopper_without_a_reload() {
+    stub(&member_routes("en"));
+    let root = mount(None, "en");
+    find(&root, "[data-testid=teaser]").await;
+    punchcard_widget::identify(Some(TOKEN.into()));
+    assert_eq!(text(&find(&root, "[data-testid=points]").await), "1,148");
+    punchcard_widget::identify(None);
+    find(&root, "[data-testid=teaser]").await;
+    assert!(root
+        .query_selector("[data-testid=points]")
+        .unwrap()
+        .is_none());
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_token_offers_a_retry_that_works() {
+    let mut routes = member_routes("en");
+    let problem = json!({"type": "about:blank", "title": "Unauthorized", "status": 401,
+        "detail": "token expired", "code": "unauthorized"});
+    routes.insert(
+        0,
+        (
+            "GET https://punchcard.test/v1/shops/demo-bakery/me",
+            401,
+            problem.to_string(),
+        ),
+    );
+    stub(&routes);
+    let root = mount(Some(TOKEN), "en");
+    let alert = find(&root, "[role=alert]").await;
+    assert_eq!(
+        text(&alert),
+        "Your session has ended. Please sign in again.Try again"
+    );
+    stub(&member_routes("en"));
+    find(&root, "[data-testid=retry]").await.click();
+    assert_eq!(text(&find(&root, "[data-testid=points]").await), "1,148");
+}
+
+#[wasm_bindgen_test]
+async fn a_network_failure_is_explained_not_blank() {
+    stub(&[("GET https://punchcard.test/", 0, String::new())]);
+    let root = mount(Some(TOKEN), "en");
+    let alert = find(&root, "[role=alert]").await;
+    assert!(
+        text(&alert).contains("Check your connection"),
+        "{}",
+        text(&alert)
+    );
+    find(&root, "[data-testid=retry]").await;
+}
+
+#[wasm_bindgen_test]
+async fn german_formats_numbers_money_and_plurals_through_intl() {
+    stub(&member_routes("de"));
+    let root = mount(Some(TOKEN), "de");
+    assert_eq!(text(&find(&root, "[data-testid=points]").await), "1.148");
+    assert_eq!(text(&find(&root, ".pc-points__label").await), "Punkte");
+    assert_eq!(
+        text(&find(&root, "[data-testid=worth]").await),
+        "Wert: 11,48\u{a0}€"
+    );
+    assert_eq!(
+        text(&find(&root, "[data-testid=stamps-more]").await),
+        "Noch 6 Stempel bis: A cake on us"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_birthday_is_entered_once() {
+    let mut card = demo_card();
+    card.birthday = Some("02-29".into());
+    let mut routes = member_routes("en");
+    routes.insert(
+        0,
+        (
+            "POST https://punchcard.test/v1/shops/demo-bakery/me/birthday",
+            200,
+            serde_json::to_string(&card).unwrap(),
+        ),
+    );
+    stub(&routes);
+    let root = mount(Some(TOKEN), "en");
+    let selects = {
+        find(&root, "[data-testid=birthday] select").await;
+        root.query_selector_all("[data-testid=birthday] select")
+            .unwrap()
+    };
+    for (i, value) in [(0, "2"), (1, "29")] {
+        let select: web_sys::HtmlSelectElement = selects.get(i).unwrap().unchecked_into();
+        select.set_value(value);
+        select
+            .dispatch_event(&web_sys::Event::new("change").unwrap())
+            .unwrap();
+    }
+    let form: web_sys::HtmlFormElement = find(&root, "form[data-testid=birthday]")
+        .await
+        .unchecked_into();
+    form.request_submit().unwrap();
+    assert_eq!(
+        text(&find(&root, "p[data-testid=birthday]").await),
+        "We will celebrate with you on February 29."
+    );
+    let post = calls().into_iter().find(|c| c["method"] == "POST").unwrap();
+    assert_eq!(post["body"], r#"{"date":"02-29"}"#);
+}
+
+#[wasm_bindgen_test]
+fn every_catalog_has_every_key_and_the_plural_forms_of_its_language() {
+    let english: serde_json::Map<String, Value> = serde_json::from_str(catalog("en")).unwrap();
+    let loader = include_str!("../loader/widget.js");
+    for locale in LOCALES {
+        let messages: serde_json::Map<String, Value> =
+            serde_json::from_str(catalog(locale)).unwrap();
+        let mut keys: Vec<&String> = messages.keys().collect();
+        let mut expected: Vec<&String> = english.keys().collect();
+        keys.sort();
+        expected.sort();
+        assert_eq!(keys, expected, "{locale}: keys differ from en");
+        let categories: Vec<String> = plural_categories(locale)
+            .iter()
+            .map(|c| c.as_string().unwrap())
+            .collect();
+        for (key, value) in &messages {
+            match (value, &english[key]) {
+                (Value::String(s), Value::String(_)) => assert!(!s.is_empty(), "{locale}.{key}"),
+                (Value::Object(forms), Value::Object(_)) => {
+                    for category in &categories {
+                        assert!(
+                            forms.contains_key(category),
+                            "{locale}.{key} lacks '{category}'"
+                        );
+                    }
+                }
+                _ => panic!("{locale}.{key}: text in one catalog, plural in another"),
+            }
+            // Placeholders are the same as in English.
+            let holes = |v: &Value| {
+                let s = v.to_string();
+                let mut h: Vec<String> = s
+                    .split('{')
+                    .skip(1)
+                    .filter_map(|p| p.split_once('}'))
+                    .map(|(n, _)| n.to_owned())
+                    .filter(|n| !n.contains('"'))
+                    .collect();
+                h.sort();
+                h.dedup();
+                h
+            };
+            assert_eq!(
+                holes(value),
+                holes(&english[key]),
+                "{locale}.{key}: placeholders"
+            );
+        }
+        // The loader paints the launcher before any catalog loads: its labels must agree.
+        let labels = format!(
+            "\"{locale}\": [{}, {}]",
+            messages["launcher"], messages["close"]
+        );
+        assert!(
+            loader.contains(&labels),
+            "loader labels for {locale}: {labels}"
+        );
+    }
 }

@@ -57,6 +57,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .post_async("/v1/shops/:shop/coupons/:code/consume", coupons::consume)
         .get_async("/v1/shops/:shop/me", me::get)
         .post_async("/v1/shops/:shop/me/redemptions", me::redeem)
+        .post_async("/v1/shops/:shop/me/birthday", me::birthday)
         .run(req, env)
         .await;
     let response = match response {

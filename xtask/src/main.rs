@@ -211,7 +211,7 @@ fn widget_out() -> PathBuf {
 
 fn build_widget(tools: &tools::Tools) -> Result {
     step("widget: cargo build → wasm-bindgen → wasm-opt -Oz");
-    run(tools::wasm(cargo()).args([
+    let args = [
         "build",
         "--release",
         "-p",
@@ -219,11 +219,34 @@ fn build_widget(tools: &tools::Tools) -> Result {
         "--lib",
         "--target",
         "wasm32-unknown-unknown",
-    ]))?;
+    ];
+    let wasm = if tools::nightly_build_std() {
+        // Its own target dir: other RUSTFLAGS would otherwise rebuild the stable artifacts.
+        let target = root().join("target/widget-nightly");
+        // The rustup proxy (`cargo` on PATH), not $CARGO: only the proxy understands `+nightly`.
+        let mut nightly = Command::new("cargo");
+        nightly
+            .current_dir(root())
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .env_remove("RUSTC");
+        run(tools::wasm(nightly)
+            .arg("+nightly")
+            .args(args)
+            .args(["-Zbuild-std=std,panic_abort"])
+            .env("CARGO_TARGET_DIR", &target)
+            .env(
+                "RUSTFLAGS",
+                "--cfg getrandom_backend=\"wasm_js\" -Zunstable-options -Cpanic=immediate-abort",
+            ))?;
+        target.join("wasm32-unknown-unknown/release/punchcard_widget.wasm")
+    } else {
+        run(tools::wasm(cargo()).args(args))?;
+        root().join("target/wasm32-unknown-unknown/release/punchcard_widget.wasm")
+    };
     let out = widget_out();
     let _ = std::fs::remove_dir_all(&out);
     run(Command::new(&tools.wasm_bindgen)
-        .arg(root().join("target/wasm32-unknown-unknown/release/punchcard_widget.wasm"))
+        .arg(&wasm)
         .args([
             "--target",
             "web",
@@ -248,6 +271,7 @@ fn build_widget(tools: &tools::Tools) -> Result {
         .arg("-o")
         .arg(&wasm))?;
     copy(&root().join("widget/style.css"), &out.join("style.css"))?;
+    copy_dir(&root().join("widget/locales"), &out.join("locales"))?;
     copy(
         &root().join("widget/loader/widget.js"),
         &out.join("loader.js"),
@@ -284,25 +308,38 @@ fn copy_dir(from: &Path, to: &Path) -> Result {
     Ok(())
 }
 
-/// Prints raw, gzip -9 and brotli -q11 sizes of every file the widget serves (Node's zlib).
+/// Prints raw, gzip -9 and brotli -q11 sizes of every file the widget serves (Node's zlib), and
+/// the two budgets of the widget issue: what a storefront loads before its `load` event (the
+/// loader alone) and the whole widget opened in one locale (loader, glue, wasm, stylesheet and the
+/// largest catalog).
 fn size() -> Result {
     step("widget size");
     let out = widget_out();
     let script = r#"
 const fs = require("fs"), zlib = require("zlib"), path = require("path");
 const dir = process.argv[1];
+const locales = fs.readdirSync(path.join(dir, "locales")).map((f) => "locales/" + f);
 const files = ["loader.js", "punchcard_widget.js", "punchcard_widget_bg.wasm", "style.css"];
 const names = {"loader.js": "widget.js (loader)"};
+const measure = (f) => {
+  const b = fs.readFileSync(path.join(dir, f));
+  return [b.length, zlib.gzipSync(b, {level: 9}).length,
+    zlib.brotliCompressSync(b, {params: {[zlib.constants.BROTLI_PARAM_QUALITY]: 11}}).length];
+};
+const largest = locales.map((f) => [f, measure(f)]).sort((a, b) => b[1][2] - a[1][2])[0];
 let total = [0, 0, 0];
 console.log("| file | raw | gzip -9 | brotli -q11 |\n|---|---:|---:|---:|");
 for (const f of files) {
-  const b = fs.readFileSync(path.join(dir, f));
-  const g = zlib.gzipSync(b, {level: 9}).length;
-  const br = zlib.brotliCompressSync(b, {params: {[zlib.constants.BROTLI_PARAM_QUALITY]: 11}}).length;
-  total = [total[0] + b.length, total[1] + g, total[2] + br];
-  console.log(`| ${names[f] || f} | ${b.length} | ${g} | ${br} |`);
+  const m = measure(f);
+  total = total.map((t, i) => t + m[i]);
+  console.log(`| ${names[f] || f} | ${m[0]} | ${m[1]} | ${m[2]} |`);
 }
-console.log(`| **total** | ${total[0]} | ${total[1]} | ${total[2]} |`);
+total = total.map((t, i) => t + largest[1][i]);
+console.log(`| ${largest[0]} (largest of ${locales.length} catalogs) | ${largest[1].join(" | ")} |`);
+console.log(`| **opened, one locale** | ${total[0]} | ${total[1]} | ${total[2]} |`);
+const before = measure("loader.js")[2], opened = total[2];
+console.log(`\nbefore the page's load event: ${before} B brotli (budget 5120: ${before <= 5120 ? "within" : "OVER"})`);
+console.log(`whole widget opened, one locale: ${opened} B brotli (budget 81920: ${opened <= 81920 ? "within" : "OVER"})`);
 "#;
     run(Command::new("node").args(["-e", script]).arg(&out))
 }

@@ -88,6 +88,37 @@ pub fn wasm(mut cmd: Command) -> Command {
     cmd
 }
 
+/// Whether the widget can be built the smaller way: the nightly toolchain rebuilding `std` with
+/// `panic=immediate-abort` (no panic messages or unwinding machinery in the wasm; ~10 % smaller
+/// brotli). Adds the nightly `rust-src` component if it is missing. `false` (stable build) when
+/// there is no nightly toolchain or the component cannot be added.
+pub fn nightly_build_std() -> bool {
+    let has_nightly = output(Command::new("rustc").args(["+nightly", "--version"])).is_some();
+    if !has_nightly {
+        eprintln!("xtask: no nightly toolchain: the widget is built with stable (a little larger)");
+        return false;
+    }
+    let components = output(Command::new("rustup").args([
+        "component",
+        "list",
+        "--installed",
+        "--toolchain",
+        "nightly",
+    ]))
+    .unwrap_or_default();
+    if components.lines().any(|c| c.trim() == "rust-src") {
+        return true;
+    }
+    let added = Command::new("rustup")
+        .args(["component", "add", "rust-src", "--toolchain", "nightly"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !added {
+        eprintln!("xtask: could not add nightly rust-src: the widget is built with stable");
+    }
+    added
+}
+
 /// Keeps wrangler from phoning home (metrics, error reports, `cf.json`).
 pub fn quiet_wrangler(cmd: &mut Command) {
     cmd.env("WRANGLER_SEND_METRICS", "false")
@@ -172,7 +203,9 @@ fn modified(path: &Path) -> Option<std::time::SystemTime> {
 fn ensure_browsers() -> Result<(PathBuf, PathBuf)> {
     let chromium = PathBuf::from("/usr/bin/chromium");
     let chromedriver = PathBuf::from("/usr/bin/chromedriver");
-    if !chromium.exists() || !chromedriver.exists() {
+    // A Japanese font, so the widget's `ja` screenshots show glyphs rather than boxes.
+    let cjk_font = Path::new("/usr/share/fonts/opentype/ipafont-gothic");
+    if !chromium.exists() || !chromedriver.exists() || !cjk_font.exists() {
         let sudo = output(Command::new("id").arg("-u")).is_some_and(|u| u.trim() != "0");
         let apt = |args: &[&str]| {
             let mut cmd = Command::new(if sudo { "sudo" } else { "apt-get" });
@@ -183,7 +216,13 @@ fn ensure_browsers() -> Result<(PathBuf, PathBuf)> {
             cmd
         };
         run(&mut apt(&["update"]))?;
-        run(&mut apt(&["install", "-y", "chromium", "chromium-driver"]))?;
+        run(&mut apt(&[
+            "install",
+            "-y",
+            "chromium",
+            "chromium-driver",
+            "fonts-ipafont-gothic",
+        ]))?;
     }
     Ok((chromium, chromedriver))
 }

@@ -80,6 +80,8 @@ pub enum EventKind {
     Birthday,
     /// `customer.referred`: this (new) member was referred by `referrer`.
     Referred { referrer: String },
+    /// The member tells us their birthday (once; it cannot be changed afterwards).
+    SetBirthday { month: u8, day: u8 },
     /// `customer.updated`: mark the member as a business customer (volume rebates) or not.
     SetBusiness { business: bool },
     /// Manual credit (+) or debit (−) by the shop, with a reason.
@@ -124,6 +126,8 @@ pub enum LedgerError {
     CouponVoid,
     #[error("coupon has expired")]
     CouponExpired,
+    #[error("the birthday was already set; it cannot be changed")]
+    BirthdayAlreadySet,
     #[error("order '{0}' was already paid")]
     DuplicateOrder(String),
     #[error("no paid order '{0}' for this member")]
@@ -259,6 +263,9 @@ pub struct Account {
     /// Per certificate rule (by index): when it last issued.
     pub certificates_issued: BTreeMap<usize, Timestamp>,
     pub last_birthday_year: Option<i64>,
+    /// `(month, day)`, set once by the member.
+    #[serde(default)]
+    pub birthday: Option<(u8, u8)>,
     /// Cash back owed to a business member, in minor units.
     pub cashback_minor: i64,
     pub history: Vec<Entry>,
@@ -431,6 +438,7 @@ impl Account {
             coupons: Vec::new(),
             certificates_issued: BTreeMap::new(),
             last_birthday_year: None,
+            birthday: None,
             cashback_minor: 0,
             history: Vec::new(),
             processed: HashMap::default(),
@@ -492,6 +500,19 @@ impl Account {
             EventKind::Referred { referrer } => self.referred(referrer)?,
             EventKind::SetBusiness { business } => {
                 self.business = *business;
+                Outcome::default()
+            }
+            EventKind::SetBirthday { month, day } => {
+                if self.birthday.is_some() {
+                    return Err(LedgerError::BirthdayAlreadySet);
+                }
+                if !crate::time::is_month_day(*month, *day) {
+                    return Err(LedgerError::Invalid {
+                        field: "date",
+                        rule: "a real month and day, MM-DD",
+                    });
+                }
+                self.birthday = Some((*month, *day));
                 Outcome::default()
             }
             EventKind::Adjust { points, reason } => {
