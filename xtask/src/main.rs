@@ -165,6 +165,17 @@ fn test() -> Result {
         "wasm32-unknown-unknown",
     ]))?;
 
+    if let Some(geckodriver) = tools::firefox() {
+        step("widget: wasm_bindgen_test in headless Firefox");
+        run(tools.firefox_tests(&geckodriver, cargo()).args([
+            "test",
+            "-p",
+            "punchcard-widget",
+            "--target",
+            "wasm32-unknown-unknown",
+        ]))?;
+    }
+
     build(&tools)?;
 
     step("wrangler deploy --dry-run (the production bundle, no upload)");

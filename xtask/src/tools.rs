@@ -4,7 +4,8 @@
 //! - `wasm-bindgen-cli` = the `wasm-bindgen` version in Cargo.lock (cargo install, ~10 min once)
 //! - `worker-build` = the `worker` version in Cargo.lock (cargo install, ~10 min once)
 //! - wrangler, binaryen (wasm-opt), playwright-core: `npm ci` from package-lock.json
-//! - tests only: Chromium and chromedriver (apt-get)
+//! - tests only: Chromium, chromedriver and a Japanese font (apt-get); firefox-esr (apt-get) and
+//!   geckodriver (cargo install) when they install
 
 use crate::{root, run, Result};
 use std::path::{Path, PathBuf};
@@ -70,6 +71,17 @@ impl Tools {
         quiet_wrangler(cmd);
     }
 
+    /// The same browser tests in headless Firefox (`GECKODRIVER`), when Firefox could be installed.
+    pub fn firefox_tests(&self, geckodriver: &Path, mut cargo: Command) -> Command {
+        let runner = self.wasm_bindgen.with_file_name("wasm-bindgen-test-runner");
+        cargo
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", runner)
+            .env("GECKODRIVER", geckodriver)
+            .env_remove("CHROMEDRIVER")
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+        wasm(cargo)
+    }
+
     /// `cargo test --target wasm32` run through wasm-bindgen-test-runner in headless Chromium.
     pub fn browser_tests(&self, mut cargo: Command) -> Command {
         let runner = self.wasm_bindgen.with_file_name("wasm-bindgen-test-runner");
@@ -133,6 +145,39 @@ fn output(cmd: &mut Command) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Debian's firefox-esr and geckodriver (crates.io) for the widget's browser tests in Firefox, as
+/// the product brief asks "where it can be installed": `None` (with a note) if either fails.
+pub fn firefox() -> Option<PathBuf> {
+    if !Path::new("/usr/bin/firefox").exists() {
+        let sudo = output(Command::new("id").arg("-u")).is_some_and(|u| u.trim() != "0");
+        let mut apt = Command::new(if sudo { "sudo" } else { "apt-get" });
+        if sudo {
+            apt.arg("apt-get");
+        }
+        apt.args(["install", "-y", "firefox-esr"])
+            .env("DEBIAN_FRONTEND", "noninteractive");
+        if run(&mut apt).is_err() {
+            eprintln!(
+                "xtask: firefox-esr did not install: the widget's tests run in Chromium only"
+            );
+            return None;
+        }
+    }
+    let expected = format!("geckodriver {GECKODRIVER}");
+    match cargo_tool("geckodriver", "geckodriver", GECKODRIVER, &expected) {
+        Ok(path) => Some(path),
+        Err(e) => {
+            eprintln!(
+                "xtask: geckodriver did not install ({e}): the widget's tests run in Chromium only"
+            );
+            None
+        }
+    }
+}
+
+/// geckodriver from crates.io (TOOLCHAIN.md: works with Debian's firefox-esr 153).
+const GECKODRIVER: &str = "0.37.1";
+
 fn ensure_wasm_target() -> Result {
     let installed =
         output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
@@ -165,12 +210,13 @@ fn cargo_home_bin() -> PathBuf {
         .join("bin")
 }
 
-/// Installs `crate_name@version` with `cargo install` unless `binary --version` already reports
-/// `expected`.
+/// Installs `crate_name@version` with `cargo install` unless the first line of `binary --version`
+/// is `expected` (or starts with it and a space).
 fn cargo_tool(binary: &str, crate_name: &str, version: &str, expected: &str) -> Result<PathBuf> {
     let path = cargo_home_bin().join(binary);
     let current = output(Command::new(&path).arg("--version")).unwrap_or_default();
-    if current.trim() == expected {
+    let first_line = current.lines().next().unwrap_or_default().trim();
+    if first_line == expected || first_line.starts_with(&format!("{expected} ")) {
         return Ok(path);
     }
     eprintln!(
