@@ -141,6 +141,70 @@ pub struct ShopCustomerView {
     pub all_coupons: Vec<CouponView>,
 }
 
+/// `GET /v1/shops/{shop}/analytics`: the shop's program at a glance, from incremental aggregates.
+/// Shares and rates are in basis points (1/100 of a percent: 2500 = 25 %).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Analytics {
+    pub currency: String,
+    pub members: i64,
+    /// Members with any ledger activity in the last 30 / 90 days.
+    pub active_30d: i64,
+    pub active_90d: i64,
+    /// Members with at least one order not fully refunded.
+    pub buyers: i64,
+    pub orders: i64,
+    /// Revenue from members (paid − refunded), minor units.
+    pub revenue_minor: i64,
+    pub points: PointsTotals,
+    /// Points redeemed per point issued.
+    pub redemption_rate_bp: i64,
+    /// Share of revenue from the top 20 % of members.
+    pub pareto_top20_bp: i64,
+    /// "The top x % of members bring y % of revenue", from the biggest spenders down.
+    pub pareto_curve: Vec<ParetoPoint>,
+    /// RFM segments: champions, loyal, recent, at_risk, lost, no_orders.
+    pub segments: Vec<Segment>,
+    pub birthdays_next_14_days: Vec<BirthdaySoon>,
+    pub computed_at: String,
+}
+
+/// Points across all members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointsTotals {
+    pub issued: i64,
+    pub redeemed: i64,
+    pub expired: i64,
+    /// Taken back by refunds and negative adjustments.
+    pub deducted: i64,
+    /// Held by members now: the liability.
+    pub outstanding: i64,
+    /// The liability in money, at the catalog's best amount-off rate.
+    pub outstanding_value_minor: i64,
+}
+
+/// One point of the Pareto curve (basis points).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParetoPoint {
+    pub members_bp: i64,
+    pub revenue_bp: i64,
+}
+
+/// One RFM segment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segment {
+    pub id: String,
+    pub members: i64,
+    pub revenue_minor: i64,
+}
+
+/// A member whose birthday is within the next 14 days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BirthdaySoon {
+    pub customer_id: String,
+    /// `MM-DD`.
+    pub date: String,
+}
+
 /// `POST /v1/shops/{shop}/me/birthday`: the member's birthday, `MM-DD`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -3,6 +3,7 @@
 //! Nothing here does I/O or reads a clock: time is always passed in as Unix seconds, so the same
 //! code runs natively (tests, benchmarks) and on `wasm32-unknown-unknown` (worker, widget).
 
+pub mod analytics;
 pub mod api;
 pub mod card;
 pub mod code;

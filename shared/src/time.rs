@@ -32,6 +32,11 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// `(year, month 1–12, day 1–31)` of `t` (UTC).
+pub fn civil_date(t: Timestamp) -> (i64, u32, u32) {
+    civil_from_days(t.div_euclid(DAY))
+}
+
 /// The calendar year (UTC) of `t`.
 pub fn year_of(t: Timestamp) -> i64 {
     civil_from_days(t.div_euclid(DAY)).0

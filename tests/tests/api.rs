@@ -487,3 +487,146 @@ fn a_member_enters_their_birthday_once() {
     assert_eq!(card["birthday"], "02-29");
     assert_eq!(card["currency"], "EUR");
 }
+
+#[test]
+fn analytics_move_with_orders_refunds_and_erasure() {
+    let (shop, sk) = new_shop("analytics");
+    let analytics = || get(&format!("/v1/shops/{shop}/analytics"), Some(&sk));
+    let a = analytics();
+    assert_eq!(a.status, 200, "{a:?}");
+    assert_eq!(
+        (a.body["members"].as_i64(), a.body["revenue_minor"].as_i64()),
+        (Some(0), Some(0))
+    );
+    let events = format!("/v1/shops/{shop}/events");
+    assert_eq!(
+        post(&events, &sk, paid("a1", "c1", "1", 80_000)).status,
+        200
+    );
+    assert_eq!(post(&events, &sk, paid("a2", "c2", "2", 2_000)).status, 200);
+    let a = analytics().body;
+    assert_eq!(a["members"], 2);
+    assert_eq!(a["buyers"], 2);
+    assert_eq!(a["revenue_minor"], 82_000);
+    assert_eq!(a["active_30d"], 2);
+    // 100 welcome each + 800 (c1 reaches gold at 500 € only from the next order) + 20.
+    assert_eq!(a["points"]["issued"], 1_020);
+    assert_eq!(a["points"]["outstanding"], 1_020);
+    assert_eq!(a["points"]["outstanding_value_minor"], 1_020);
+    assert_eq!(a["pareto_top20_bp"], 9_756); // the top member of two brings 80,000 of 82,000
+    let recent: i64 = a["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["members"].as_i64().unwrap())
+        .sum();
+    assert_eq!(recent, 2);
+    let refund = json!({"id": "a3", "type": "order.refunded", "customer_id": "c2", "order_id": "2",
+        "amount_minor": 2_000, "currency": "EUR"});
+    assert_eq!(post(&events, &sk, refund).status, 200);
+    let a = analytics().body;
+    assert_eq!(
+        (a["revenue_minor"].as_i64(), a["buyers"].as_i64()),
+        (Some(80_000), Some(1))
+    );
+    assert_eq!(a["points"]["deducted"], 20);
+    // Birthdays coming up are listed; an erased member leaves the figures.
+    let today = shared::time::civil_date(punchcard_tests::now() as i64);
+    let token = token_for(&shop, &sk, "c2");
+    let date = format!("{:02}-{:02}", today.1, today.2);
+    assert_eq!(
+        post(
+            &format!("/v1/shops/{shop}/me/birthday"),
+            &token,
+            json!({"date": date})
+        )
+        .status,
+        200
+    );
+    let a = analytics().body;
+    assert_eq!(
+        a["birthdays_next_14_days"],
+        json!([{"customer_id": "c2", "date": date}])
+    );
+    assert_eq!(
+        call(
+            "DELETE",
+            &format!("/v1/shops/{shop}/customers/c2"),
+            Some(&sk),
+            None
+        )
+        .status,
+        204
+    );
+    let a = analytics().body;
+    assert_eq!(
+        (a["members"].as_i64(), a["points"]["outstanding"].as_i64()),
+        (Some(1), Some(900))
+    );
+    assert_eq!(a["birthdays_next_14_days"], json!([]));
+}
+
+#[test]
+fn members_are_found_by_member_code_and_events_come_in_batches() {
+    let (shop, sk) = new_shop("batch");
+    let batch = format!("/v1/shops/{shop}/events/batch");
+    let events: Vec<Value> = (0..50)
+        .map(|i| {
+            paid(
+                &format!("b{i}"),
+                &format!("m{}", i % 10),
+                &format!("{i}"),
+                1_000,
+            )
+        })
+        .collect();
+    let r = post(&batch, &sk, json!({"events": events}));
+    assert_eq!(r.status, 200, "{r:?}");
+    let results = r.body["results"].as_array().unwrap();
+    assert_eq!(results.len(), 50);
+    assert!(results.iter().all(|x| x["status"] == 200));
+    // The same batch again is all replays; a single event replays too (canonical hashing).
+    let again = post(&batch, &sk, json!({"events": events}));
+    assert!(again.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|x| x["replayed"] == true));
+    let single = post(&format!("/v1/shops/{shop}/events"), &sk, events[0].clone());
+    assert_eq!(single.header("idempotent-replayed"), Some("true"));
+    let bad = post(
+        &batch,
+        &sk,
+        json!({"events": [paid("x", "m1", "x", 100), {"id": "y", "type": "order.paid", "customer_id": "m1"}]}),
+    );
+    assert_eq!(bad.status, 422, "{bad:?}");
+    assert!(bad.body["errors"][0]["field"]
+        .as_str()
+        .unwrap()
+        .starts_with("events[1]."));
+    // Nothing of a refused batch is applied, not even its valid events.
+    assert_eq!(
+        get(&format!("/v1/shops/{shop}/customers/m1"), Some(&sk)).body["points"],
+        150
+    );
+    let member = get(&format!("/v1/shops/{shop}/customers/m3"), Some(&sk)).body;
+    assert_eq!(member["points"], 150);
+    let code = member["member_code"].as_str().unwrap().to_owned();
+    let typed = code.to_lowercase().replace('-', " ");
+    let found = get(
+        &format!("/v1/shops/{shop}/members/{}", typed.replace(' ', "%20")),
+        Some(&sk),
+    );
+    assert_eq!(
+        (found.status, found.body["customer_id"].as_str()),
+        (200, Some("m3"))
+    );
+    assert_eq!(
+        get(&format!("/v1/shops/{shop}/members/M-2222-2222"), Some(&sk)).status,
+        404
+    );
+    assert_eq!(
+        get(&format!("/v1/shops/{shop}/members/{code}"), None).status,
+        401
+    );
+}

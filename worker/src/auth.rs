@@ -67,7 +67,12 @@ pub async fn shop(req: &Request, env: &Env, shop: &ShopId) -> Result<(), ApiErro
 /// Authenticates a shopper of `shop` by their customer token.
 ///
 /// Every failure is the same 401 to the caller (the reason is not a hint for forgers).
-pub async fn customer(req: &Request, env: &Env, shop: &ShopId) -> Result<CustomerId, ApiError> {
+/// The shopper a customer token names, and the shop's program version (for the card's KV key).
+pub async fn customer(
+    req: &Request,
+    env: &Env,
+    shop: &ShopId,
+) -> Result<(CustomerId, i64), ApiError> {
     let refused = || ApiError::unauthorized("the customer token is invalid or expired");
     let token = bearer(req).ok_or_else(|| {
         ApiError::unauthorized("send the customer token as 'Authorization: Bearer v1.…'")
@@ -76,5 +81,7 @@ pub async fn customer(req: &Request, env: &Env, shop: &ShopId) -> Result<Custome
         return Err(refused());
     }
     let record = shop_record(env, shop).await.map_err(|_| refused())?;
-    token::verify(&token, shop, &record.secret_key, crate::now_unix()).map_err(|_| refused())
+    let customer = token::verify(&token, shop, &record.secret_key, crate::now_unix())
+        .map_err(|_| refused())?;
+    Ok((customer, record.program_version))
 }

@@ -39,6 +39,13 @@ pub async fn json<T: DeserializeOwned>(req: &mut Request) -> Result<Body<T>, Api
     })
 }
 
+/// The SHA-256 (hex) of `value` as canonical JSON: two bodies that say the same thing (whitespace,
+/// key order) hash the same, so a retry through the batch route replays a single event and back.
+pub fn hash_of<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
+    let bytes = serde_json::to_vec(value)?;
+    Ok(shared::token::hex(&Sha256::digest(&bytes)))
+}
+
 fn too_large() -> ApiError {
     ApiError::new(
         ErrorCode::PayloadTooLarge,

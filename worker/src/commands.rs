@@ -65,4 +65,22 @@ pub enum Command {
         customer: String,
     },
     SeedDemo,
+    /// The shop's analytics report.
+    Analytics,
+    /// The shop's view of the member with this member code.
+    MemberByCode {
+        code: String,
+    },
+    /// Many `Apply`s in one request (the batch events route).
+    ApplyBatch {
+        items: Vec<BatchItem>,
+    },
+}
+
+/// One event of a batch.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BatchItem {
+    pub idem: Idem,
+    pub customer: String,
+    pub event: Event,
 }

@@ -1,7 +1,10 @@
 //! Workers KV: the read snapshot at the edge. Written only by the `ShopLedger` Durable Object.
 //!
 //! Keys: `shop:{shop}` → [`ShopRecord`], `program:{shop}` → the program JSON,
-//! `card:{shop}:{customer}` → the member's [`shared::api::Card`].
+//! `card:{shop}:{program_version}:{customer}` → the member's [`shared::api::Card`] computed with
+//! that version of the program. A program change bumps the version in the shop record (which the
+//! edge reads anyway to verify tokens), so older snapshots are simply never read again: the edge
+//! misses, asks the ledger object, and it publishes the card under the new version.
 
 use serde::{Deserialize, Serialize};
 use shared::{CustomerId, ShopId};
@@ -15,6 +18,9 @@ pub struct ShopRecord {
     pub shop_id: String,
     pub name: String,
     pub secret_key: String,
+    /// Changes whenever the program does (its `updated_at`, in ms).
+    #[serde(default)]
+    pub program_version: i64,
 }
 
 pub fn shop_key(shop: &ShopId) -> String {
@@ -25,6 +31,6 @@ pub fn program_key(shop: &ShopId) -> String {
     format!("program:{shop}")
 }
 
-pub fn card_key(shop: &ShopId, customer: &CustomerId) -> String {
-    format!("card:{shop}:{customer}")
+pub fn card_key(shop: &ShopId, program_version: i64, customer: &CustomerId) -> String {
+    format!("card:{shop}:{program_version}:{customer}")
 }

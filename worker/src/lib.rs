@@ -11,6 +11,7 @@ mod kv;
 mod problem;
 mod routes;
 mod shop_ledger;
+mod shop_stats;
 
 pub use shop_ledger::ShopLedger;
 
@@ -35,6 +36,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .get_async("/v1/shops/:shop/program", program::get)
         .put_async("/v1/shops/:shop/program", program::put)
         .post_async("/v1/shops/:shop/events", events::post)
+        .post_async("/v1/shops/:shop/events/batch", events::batch)
         .get_async("/v1/shops/:shop/customers/:customer", customers::get)
         .delete_async("/v1/shops/:shop/customers/:customer", customers::erase)
         .get_async(
@@ -55,6 +57,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         )
         .get_async("/v1/shops/:shop/coupons/:code", coupons::get)
         .post_async("/v1/shops/:shop/coupons/:code/consume", coupons::consume)
+        .get_async("/v1/shops/:shop/members/:code", customers::by_member_code)
+        .get_async("/v1/shops/:shop/analytics", customers::analytics)
         .get_async("/v1/shops/:shop/me", me::get)
         .post_async("/v1/shops/:shop/me/redemptions", me::redeem)
         .post_async("/v1/shops/:shop/me/birthday", me::birthday)

@@ -51,6 +51,13 @@ impl ApiError {
     }
 
     /// The problem+json response for this error.
+    /// The problem+json body this error becomes.
+    pub fn problem(&self) -> Problem {
+        let mut problem = Problem::new(self.code, self.detail.clone());
+        problem.errors = self.errors.clone();
+        problem
+    }
+
     pub fn into_response(self) -> worker::Result<Response> {
         let mut problem = Problem::new(self.code, self.detail);
         problem.errors = self.errors;

@@ -11,7 +11,7 @@
 //! a busy member are coalesced (at most one per second per member, latest state wins) through a
 //! durable `kv_pending` table flushed by the object's alarm.
 
-use crate::commands::{Command, Idem};
+use crate::commands::{BatchItem, Command, Idem};
 use crate::kv::{self, ShopRecord};
 use crate::problem::ApiError;
 use serde::{Deserialize, Serialize};
@@ -38,6 +38,8 @@ pub struct ShopLedger {
 
 /// Redemptions a member may make per minute.
 pub const REDEMPTIONS_PER_MINUTE: usize = 10;
+/// How long a card snapshot lives in KV without being rewritten.
+const CARD_TTL_SECONDS: u64 = 30 * 86_400;
 /// Minimum time between two KV writes of one member's card (production KV: ~1 write/s/key).
 const PUBLISH_INTERVAL_MS: f64 = 1000.0;
 
@@ -58,8 +60,10 @@ CREATE TABLE IF NOT EXISTS kv_pending (customer_id TEXT PRIMARY KEY);
 
 impl DurableObject for ShopLedger {
     fn new(state: State, env: Env) -> Self {
-        if let Err(e) = state.storage().sql().exec(SCHEMA, None) {
-            worker::console_error!("ShopLedger schema: {e}");
+        for schema in [SCHEMA, crate::shop_stats::SCHEMA] {
+            if let Err(e) = state.storage().sql().exec(schema, None) {
+                worker::console_error!("ShopLedger schema: {e}");
+            }
         }
         Self {
             state,
@@ -173,19 +177,19 @@ impl ShopLedger {
                 reward_id,
             } => self.redeem(idem, &customer, &reward_id).await,
             Command::Card { customer, open } => self.card(&customer, open).await,
-            Command::ShopView { customer } => {
-                let (account, program) = (self.existing(&customer)?, self.program()?);
-                let view = shared::card::shop_view(
-                    &self.shop_id()?,
-                    &account,
-                    &program,
-                    crate::now_unix() as i64,
-                );
-                json_response(200, serde_json::to_string(&view)?)
-            }
+            Command::ShopView { customer } => self.shop_view(&customer),
             Command::Coupon { code } => self.coupon(&code),
             Command::Consume { code, order_id } => self.consume(&code, &order_id).await,
             Command::Export { customer } => self.export(&customer),
+            Command::Analytics => {
+                let now = crate::now_unix() as i64;
+                crate::shop_stats::backfill(&self.sql())?;
+                let aggregates = crate::shop_stats::aggregates(&self.sql(), now)?;
+                let report = shared::analytics::report(&aggregates, &self.program()?, now);
+                json_response(200, serde_json::to_string(&report)?)
+            }
+            Command::MemberByCode { code } => self.shop_view(&self.member_with_code(&code)?),
+            Command::ApplyBatch { items } => self.apply_batch(items).await,
             Command::Erase { customer } => self.erase(&customer).await,
         }
     }
@@ -211,7 +215,21 @@ impl ShopLedger {
             shop_id: row.shop_id,
             name: row.name,
             secret_key: row.secret_key,
+            program_version: self.program_version()?,
         })
+    }
+
+    /// The program's version (its `updated_at`), 0 before the first program.
+    fn program_version(&self) -> std::result::Result<i64, ApiError> {
+        #[derive(Deserialize)]
+        struct Row {
+            updated_at: i64,
+        }
+        let rows: Vec<Row> = self
+            .sql()
+            .exec("SELECT updated_at FROM program", None)?
+            .to_array()?;
+        Ok(rows.first().map_or(0, |r| r.updated_at))
     }
 
     fn shop_id(&self) -> std::result::Result<String, ApiError> {
@@ -257,7 +275,7 @@ impl ShopLedger {
              ON CONFLICT(customer_id) DO UPDATE SET account = excluded.account, updated_at = excluded.updated_at",
             vec![account.customer_id.clone().into(), serde_json::to_string(account)?.into(), (crate::now_unix() as i64).into()],
         )?;
-        Ok(())
+        crate::shop_stats::track(&self.sql(), &account.customer_id, Some(account))
     }
 
     fn context() -> std::result::Result<Context, ApiError> {
@@ -376,6 +394,78 @@ impl ShopLedger {
             self.publish(changed, &program).await?;
         }
         json_response(status, body)
+    }
+
+    /// Applies many events (the batch route): each one exactly as [`Self::apply`] would, with its
+    /// own idempotency record; each changed member's card is published once, at the end.
+    async fn apply_batch(&self, items: Vec<BatchItem>) -> Answer {
+        let program = self.program()?;
+        let shop_id = self.shop_id()?;
+        let mut changed: HashMap<String, Account> = HashMap::new();
+        let mut results = Vec::with_capacity(items.len());
+        for item in items {
+            let id = item.event.id.clone();
+            if self.replay(&item.idem).is_ok_and(|r| r.is_some()) {
+                results.push(serde_json::json!({"id": id, "status": 200, "replayed": true}));
+                continue;
+            }
+            let ctx = Self::context()?;
+            let mut account = match self.load(&item.customer)? {
+                Some(a) => a,
+                None => Account::open(&item.customer, &program, &ctx),
+            };
+            match self.apply_and_save(&program, &mut account, &item.event, &ctx) {
+                Ok((outcome, others)) => {
+                    let card = shared::card::card(&shop_id, &account, &program, ctx.now);
+                    let mut body = serde_json::to_value(&card)?;
+                    body["outcome"] = serde_json::to_value(&outcome)?;
+                    self.remember(&item.idem, 200, &body.to_string())?;
+                    for a in std::iter::once(account).chain(others) {
+                        changed.insert(a.customer_id.clone(), a);
+                    }
+                    results.push(serde_json::json!({"id": id, "status": 200}));
+                }
+                Err(e) => {
+                    let problem = e.problem();
+                    results.push(serde_json::json!({"id": id, "status": problem.status, "code": problem.code, "detail": problem.detail}));
+                }
+            }
+        }
+        for account in changed.values() {
+            self.publish(account, &program).await?;
+        }
+        json_response(200, serde_json::json!({ "results": results }).to_string())
+    }
+
+    /// The shop's view of a member: card, full history, every coupon.
+    fn shop_view(&self, customer: &str) -> Answer {
+        let (account, program) = (self.existing(customer)?, self.program()?);
+        let view = shared::card::shop_view(
+            &self.shop_id()?,
+            &account,
+            &program,
+            crate::now_unix() as i64,
+        );
+        json_response(200, serde_json::to_string(&view)?)
+    }
+
+    /// The member whose member code is `code` (an index on the stored accounts).
+    fn member_with_code(&self, code: &str) -> std::result::Result<String, ApiError> {
+        #[derive(Deserialize)]
+        struct Row {
+            customer_id: String,
+        }
+        let rows: Vec<Row> = self
+            .sql()
+            .exec(
+                "SELECT customer_id FROM accounts WHERE json_extract(account, '$.member_code') = ?",
+                vec![code.into()],
+            )?
+            .to_array()?;
+        rows.into_iter()
+            .next()
+            .map(|r| r.customer_id)
+            .ok_or_else(|| ApiError::not_found("no member with this member code"))
     }
 
     async fn redeem(&self, idem: Idem, customer: &str, reward_id: &str) -> Answer {
@@ -520,6 +610,7 @@ impl ShopLedger {
     async fn erase(&self, customer: &str) -> Answer {
         self.existing(customer)?;
         let sql = self.sql();
+        crate::shop_stats::track(&sql, customer, None)?;
         sql.exec(
             "DELETE FROM accounts WHERE customer_id = ?",
             vec![customer.into()],
@@ -537,7 +628,7 @@ impl ShopLedger {
         let id = CustomerId::parse(customer).map_err(|_| ApiError::not_found("no such member"))?;
         self.env
             .kv(crate::KV_BINDING)?
-            .delete(&kv::card_key(&shop, &id))
+            .delete(&kv::card_key(&shop, self.program_version()?, &id))
             .await?;
         Ok(Response::empty()?.with_status(204))
     }
@@ -572,7 +663,8 @@ impl ShopLedger {
         self.sql().exec(
             "INSERT INTO program (shop_id, config, updated_at) VALUES (?, ?, ?)
              ON CONFLICT(shop_id) DO UPDATE SET config = excluded.config, updated_at = excluded.updated_at",
-            vec![shop.into(), config.clone().into(), (crate::now_unix() as i64).into()],
+            // Milliseconds: the version of the program, in the card snapshots' KV keys.
+            vec![shop.into(), config.clone().into(), (now_ms() as i64).into()],
         )?;
         self.publish_shop().await?;
         json_response(200, config)
@@ -701,7 +793,10 @@ impl ShopLedger {
             .insert(account.customer_id.clone(), now_ms());
         self.env
             .kv(crate::KV_BINDING)?
-            .put(&kv::card_key(&shop, &id), &json)?
+            .put(&kv::card_key(&shop, self.program_version()?, &id), &json)?
+            // Snapshots of quiet members (and of older program versions) fade away; a miss is
+            // repaired by the ledger object on the next read.
+            .expiration_ttl(CARD_TTL_SECONDS)
             .execute()
             .await?;
         Ok(json)

@@ -138,6 +138,8 @@ fn test() -> Result {
         "punchcard-worker",
         "-p",
         "punchcard-widget",
+        "-p",
+        "punchcard-console",
         "--all-targets",
         "--target",
         "wasm32-unknown-unknown",
@@ -156,11 +158,13 @@ fn test() -> Result {
         "wasm32-unknown-unknown",
     ]))?;
 
-    step("widget: wasm_bindgen_test in headless Chromium");
+    step("widget and console: wasm_bindgen_test in headless Chromium");
     run(tools.browser_tests(cargo()).args([
         "test",
         "-p",
         "punchcard-widget",
+        "-p",
+        "punchcard-console",
         "--target",
         "wasm32-unknown-unknown",
     ]))?;
@@ -206,13 +210,44 @@ fn test() -> Result {
 /// Builds the worker bundle and assembles the static site (`target/site`).
 pub fn build(tools: &tools::Tools) -> Result {
     build_widget(tools)?;
-    step("site: www/ + widget → target/site");
+    build_console(tools)?;
+    step("site: www/ + widget + console → target/site");
     assemble_site()?;
     step("worker: worker-build --release");
     let mut cmd = tools::wasm(Command::new(&tools.worker_build));
     cmd.current_dir(root().join("worker")).arg("--release");
     tools.worker_build_env(&mut cmd);
     run(&mut cmd)
+}
+
+/// wasm-bindgen (`--target web`, no name or producers sections) into `out`, then `wasm-opt -Oz`
+/// on the `bg` module.
+fn bindgen_and_opt(tools: &tools::Tools, wasm: &Path, out: &Path, bg: &str) -> Result {
+    run(Command::new(&tools.wasm_bindgen)
+        .arg(wasm)
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--remove-name-section",
+            "--remove-producers-section",
+            "--out-dir",
+        ])
+        .arg(out))?;
+    let bg = out.join(bg);
+    run(Command::new(&tools.wasm_opt)
+        .args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-reference-types",
+            "--enable-multivalue",
+        ])
+        .arg(&bg)
+        .arg("-o")
+        .arg(&bg))
 }
 
 /// Where the widget's built files go (served under `/widget/`).
@@ -256,31 +291,7 @@ fn build_widget(tools: &tools::Tools) -> Result {
     };
     let out = widget_out();
     let _ = std::fs::remove_dir_all(&out);
-    run(Command::new(&tools.wasm_bindgen)
-        .arg(&wasm)
-        .args([
-            "--target",
-            "web",
-            "--no-typescript",
-            "--remove-name-section",
-            "--remove-producers-section",
-            "--out-dir",
-        ])
-        .arg(&out))?;
-    let wasm = out.join("punchcard_widget_bg.wasm");
-    run(Command::new(&tools.wasm_opt)
-        .args([
-            "-Oz",
-            "--enable-bulk-memory",
-            "--enable-nontrapping-float-to-int",
-            "--enable-sign-ext",
-            "--enable-mutable-globals",
-            "--enable-reference-types",
-            "--enable-multivalue",
-        ])
-        .arg(&wasm)
-        .arg("-o")
-        .arg(&wasm))?;
+    bindgen_and_opt(tools, &wasm, &out, "punchcard_widget_bg.wasm")?;
     copy(&root().join("widget/style.css"), &out.join("style.css"))?;
     copy_dir(&root().join("widget/locales"), &out.join("locales"))?;
     copy(
@@ -289,10 +300,34 @@ fn build_widget(tools: &tools::Tools) -> Result {
     )
 }
 
+/// Builds the merchant console (stable toolchain; it is not on storefront pages, so it is not
+/// squeezed like the widget) into `target/console`, served under `/console/`.
+fn build_console(tools: &tools::Tools) -> Result {
+    step("console: cargo build → wasm-bindgen → wasm-opt -Oz");
+    run(tools::wasm(cargo()).args([
+        "build",
+        "--release",
+        "-p",
+        "punchcard-console",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))?;
+    let out = root().join("target/console");
+    let _ = std::fs::remove_dir_all(&out);
+    bindgen_and_opt(
+        tools,
+        &root().join("target/wasm32-unknown-unknown/release/punchcard_console.wasm"),
+        &out,
+        "punchcard_console_bg.wasm",
+    )
+}
+
 fn assemble_site() -> Result {
     let site = root().join("target/site");
     let _ = std::fs::remove_dir_all(&site);
     copy_dir(&root().join("www"), &site)?;
+    copy_dir(&root().join("target/console"), &site.join("console"))?;
     let widget = widget_out();
     copy_dir(&widget, &site.join("widget"))?;
     std::fs::rename(site.join("widget/loader.js"), site.join("widget.js"))

@@ -141,3 +141,38 @@ pub async fn redemption(
     };
     super::relay(&ctx.env, shop, &command).await
 }
+
+/// `GET /v1/shops/{shop}/members/{member_code}` (shop key): the member with that code, as
+/// `GET …/customers/{customer}` shows them (the in-store console's lookup).
+pub async fn by_member_code(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    crate::problem::respond(
+        async {
+            let shop = super::shop_param(&ctx)?;
+            super::ensure_demo_seeded(&ctx.env, &shop).await?;
+            crate::auth::shop(&req, &ctx.env, &shop).await?;
+            let raw = ctx.param("code").map(String::as_str).unwrap_or_default();
+            // The router leaves path parameters percent-encoded (`m%20abc…` for "m abc…").
+            let raw =
+                String::from(js_sys::decode_uri_component(raw).unwrap_or_else(|_| raw.into()));
+            let code = shared::code::normalize("M", &raw).ok_or_else(|| {
+                crate::problem::ApiError::not_found("no member with this member code")
+            })?;
+            super::relay(&ctx.env, &shop, &Command::MemberByCode { code }).await
+        }
+        .await,
+    )
+}
+
+/// `GET /v1/shops/{shop}/analytics` (shop key): the program's figures from the ledger object's
+/// incremental aggregates.
+pub async fn analytics(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    crate::problem::respond(
+        async {
+            let shop = super::shop_param(&ctx)?;
+            super::ensure_demo_seeded(&ctx.env, &shop).await?;
+            crate::auth::shop(&req, &ctx.env, &shop).await?;
+            super::relay(&ctx.env, &shop, &Command::Analytics).await
+        }
+        .await,
+    )
+}

@@ -17,11 +17,11 @@ pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Response> {
 async fn handle(req: &Request, ctx: &RouteContext<()>) -> Answer {
     let shop = super::shop_param(ctx)?;
     super::ensure_demo_seeded(&ctx.env, &shop).await?;
-    let customer = crate::auth::customer(req, &ctx.env, &shop).await?;
+    let (customer, version) = crate::auth::customer(req, &ctx.env, &shop).await?;
     let snapshot = ctx
         .env
         .kv(crate::KV_BINDING)?
-        .get(&crate::kv::card_key(&shop, &customer))
+        .get(&crate::kv::card_key(&shop, version, &customer))
         .text()
         .await?;
     match snapshot {
@@ -51,7 +51,7 @@ pub async fn redeem(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
         async {
             let shop = super::shop_param(&ctx)?;
             super::ensure_demo_seeded(&ctx.env, &shop).await?;
-            let customer = crate::auth::customer(&req, &ctx.env, &shop).await?;
+            let (customer, _) = crate::auth::customer(&req, &ctx.env, &shop).await?;
             super::customers::redemption(&mut req, &ctx, &shop, &customer).await
         }
         .await,
@@ -65,7 +65,7 @@ pub async fn birthday(mut req: Request, ctx: RouteContext<()>) -> Result<Respons
         async {
             let shop = super::shop_param(&ctx)?;
             super::ensure_demo_seeded(&ctx.env, &shop).await?;
-            let customer = crate::auth::customer(&req, &ctx.env, &shop).await?;
+            let (customer, _) = crate::auth::customer(&req, &ctx.env, &shop).await?;
             let body = crate::body::json::<BirthdayRequest>(&mut req).await?;
             let (month, day) =
                 shared::time::parse_month_day(&body.value.date).ok_or_else(|| {

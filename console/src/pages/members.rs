@@ -1,0 +1,249 @@
+//! Members: find one by customer id or member code; their card and full history; a manual
+//! adjustment with a reason; a redemption on their behalf; export (JSON) and erasure.
+
+use super::MemberCard;
+use crate::api::{self, ApiError};
+use crate::session::Session;
+use leptos::prelude::*;
+use serde_json::json;
+use shared::api::ShopCustomerView;
+
+/// The members page.
+#[component]
+pub fn MembersPage(s: Session) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let member = RwSignal::new(None::<ShopCustomerView>);
+    let message = RwSignal::new(None::<(bool, String)>);
+    let s1 = s.clone();
+    let search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let s = s1.clone();
+        let q = query.get_untracked();
+        leptos::task::spawn_local(async move {
+            match api::find_member(&s, &q).await {
+                Ok(m) => {
+                    member.set(Some(m));
+                    message.set(None);
+                }
+                Err(e) => {
+                    member.set(None);
+                    message.set(Some((
+                        false,
+                        match e {
+                            ApiError::Problem(p) if p.status == 404 => {
+                                format!("No member “{}”.", q.trim())
+                            }
+                            e => e.message(),
+                        },
+                    )));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <h2>"Members"</h2>
+            <form class="row" on:submit=search role="search">
+                <label class="field grow" for="member-query">
+                    <span class="field__label">"Customer id or member code"</span>
+                    <input id="member-query" data-testid="member-query" placeholder="c42 or M-4F7Q-2K9D"
+                        on:input=move |ev| query.set(event_target_value(&ev)) />
+                </label>
+                <button type="submit" class="button" data-testid="find">"Find"</button>
+            </form>
+            {move || message.get().map(|(ok, m)| view! { <p class=if ok { "notice" } else { "alert" } role="status" data-testid="member-message">{m}</p> })}
+        </section>
+        {move || member.get().map(|m| view! { <MemberDetail s=s.clone() m member message /> })}
+    }
+}
+
+/// One member: card, actions, history.
+#[component]
+fn MemberDetail(
+    s: Session,
+    m: ShopCustomerView,
+    member: RwSignal<Option<ShopCustomerView>>,
+    message: RwSignal<Option<(bool, String)>>,
+) -> impl IntoView {
+    let id = m.card.customer_id.clone();
+    let path = format!("customers/{}", api::encode(&id));
+    let refresh = {
+        let (s, path) = (s.clone(), path.clone());
+        move |note: String| {
+            let (s, path) = (s.clone(), path.clone());
+            leptos::task::spawn_local(async move {
+                match api::get::<ShopCustomerView>(&s, &path).await {
+                    Ok(m) => {
+                        member.set(Some(m));
+                        message.set(Some((true, note)));
+                    }
+                    Err(e) => message.set(Some((false, e.message()))),
+                }
+            });
+        }
+    };
+    let points = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let adjust = {
+        let (s, path, refresh) = (s.clone(), path.clone(), refresh.clone());
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let Ok(n) = points.get_untracked().trim().parse::<i64>() else {
+                message.set(Some((
+                    false,
+                    "Points must be a whole number, e.g. 50 or -20.".into(),
+                )));
+                return;
+            };
+            let body = json!({"id": crate::random_id("console"), "points": n, "reason": reason.get_untracked()});
+            let (s, path, refresh) = (s.clone(), path.clone(), refresh.clone());
+            leptos::task::spawn_local(async move {
+                match api::send(
+                    &s,
+                    "POST",
+                    &format!("{path}/adjustments"),
+                    Some(&body),
+                    None,
+                )
+                .await
+                {
+                    Ok(_) => refresh(format!("Adjusted by {n} points.")),
+                    Err(e) => message.set(Some((false, e.message()))),
+                }
+            });
+        }
+    };
+    let reward = RwSignal::new(
+        m.card
+            .rewards
+            .first()
+            .map(|r| r.id.clone())
+            .unwrap_or_default(),
+    );
+    let redeem = {
+        let (s, path, refresh) = (s.clone(), path.clone(), refresh.clone());
+        move |_| {
+            let body = json!({"reward_id": reward.get_untracked()});
+            let (s, path, refresh) = (s.clone(), path.clone(), refresh.clone());
+            leptos::task::spawn_local(async move {
+                let key = crate::random_id("console");
+                match api::send(
+                    &s,
+                    "POST",
+                    &format!("{path}/redemptions"),
+                    Some(&body),
+                    Some(&key),
+                )
+                .await
+                {
+                    Ok(v) => refresh(format!(
+                        "Coupon {} issued.",
+                        v["coupon"]["code"].as_str().unwrap_or("?")
+                    )),
+                    Err(e) => message.set(Some((false, e.message()))),
+                }
+            });
+        }
+    };
+    let export = {
+        let (s, path, id) = (s.clone(), path.clone(), id.clone());
+        move |_| {
+            let (s, path, id) = (s.clone(), path.clone(), id.clone());
+            leptos::task::spawn_local(async move {
+                match api::send(&s, "GET", &format!("{path}/export"), None, None).await {
+                    Ok(v) => download(
+                        &format!("{id}.json"),
+                        &serde_json::to_string_pretty(&v).unwrap_or_default(),
+                    ),
+                    Err(e) => message.set(Some((false, e.message()))),
+                }
+            });
+        }
+    };
+    let confirm_erase = RwSignal::new(false);
+    let erase = {
+        let (s, path, id) = (s.clone(), path.clone(), id.clone());
+        move |_| {
+            let (s, path, id) = (s.clone(), path.clone(), id.clone());
+            leptos::task::spawn_local(async move {
+                match api::send(&s, "DELETE", &path, None, None).await {
+                    Ok(_) => {
+                        member.set(None);
+                        message.set(Some((true, format!("{id} was erased."))));
+                    }
+                    Err(e) => message.set(Some((false, e.message()))),
+                }
+            });
+        }
+    };
+    let rewards = m.card.rewards.clone();
+    let history = m.card.history.clone();
+    view! {
+        <MemberCard member=m.clone() />
+        <section class="card">
+            <h3>"Adjust points"</h3>
+            <form class="row" on:submit=adjust>
+                <label class="field" for="adjust-points"><span class="field__label">"Points (+/−)"</span>
+                    <input id="adjust-points" type="number" data-testid="adjust-points" required on:input=move |ev| points.set(event_target_value(&ev)) /></label>
+                <label class="field grow" for="adjust-reason"><span class="field__label">"Reason (the member sees it)"</span>
+                    <input id="adjust-reason" data-testid="adjust-reason" required maxlength="200" on:input=move |ev| reason.set(event_target_value(&ev)) /></label>
+                <button type="submit" class="button" data-testid="adjust">"Adjust"</button>
+            </form>
+            <h3>"Redeem on the member's behalf"</h3>
+            <div class="row">
+                <label class="field grow" for="redeem-reward"><span class="field__label">"Reward"</span>
+                    <select id="redeem-reward" on:change=move |ev| reward.set(event_target_value(&ev))>
+                        {rewards.into_iter().map(|r| view! { <option value=r.id.clone()>{format!("{} — {} points", r.name, r.cost_points)}</option> }).collect_view()}
+                    </select></label>
+                <button type="button" class="button" data-testid="redeem" on:click=redeem>"Redeem"</button>
+            </div>
+            <h3>"Data"</h3>
+            <div class="row">
+                <button type="button" class="button button--quiet" data-testid="export" on:click=export>"Export (JSON)"</button>
+                {move || if confirm_erase.get() {
+                    view! {
+                        <span class="alert">"Erase this member and all their data for good? "
+                            <button type="button" class="button button--danger" data-testid="erase-confirm" on:click=erase.clone()>"Erase"</button>
+                            " " <button type="button" class="button button--quiet" on:click=move |_| confirm_erase.set(false)>"Cancel"</button></span>
+                    }.into_any()
+                } else {
+                    view! { <button type="button" class="button button--quiet" data-testid="erase" on:click=move |_| confirm_erase.set(true)>"Erase…"</button> }.into_any()
+                }}
+            </div>
+        </section>
+        <section class="card">
+            <h3>"History"</h3>
+            <table class="table" data-testid="history">
+                <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"Points"</th><th scope="col">"Stamps"</th><th scope="col">"Why"</th></tr></thead>
+                <tbody>
+                    {history.into_iter().map(|h| view! {
+                        <tr><td>{h.at.replace('T', " ").trim_end_matches('Z').to_owned()}</td><td>{h.kind}</td><td class="num">{h.points}</td><td class="num">{h.stamps}</td><td>{h.note}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+/// Offers `text` as a file download.
+fn download(name: &str, text: &str) {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    let document = web_sys::window().and_then(|w| w.document());
+    if let Some(a) = document
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlAnchorElement>(e).ok())
+    {
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}

@@ -1,0 +1,177 @@
+// End-to-end: the merchant console at /console in real Chromium against the real worker, on a
+// fresh shop of its own (created with the admin key). Screenshots of each page go to docs/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { BASE, launch } from "./helpers.mjs";
+
+const SHOTS = path.resolve("docs/screenshots");
+const ADMIN = "dev-admin-key";
+let browser;
+let shop;
+
+async function api(method, url, key, body, headers = {}) {
+  const r = await fetch(`${BASE}${url}`, {
+    method,
+    headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json", ...headers },
+    body: body && JSON.stringify(body),
+  });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : null };
+}
+
+before(async () => {
+  browser = await launch();
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const id = `console-${Date.now().toString(36)}`;
+  const created = await api("POST", "/v1/shops", ADMIN, { shop_id: id, name: "Console Café" });
+  assert.equal(created.status, 201);
+  const program = await (await fetch(`${BASE}/v1/shops/demo-bakery/program`)).json();
+  assert.equal((await api("PUT", `/v1/shops/${id}/program`, created.body.secret_key, program)).status, 200);
+  shop = { id, key: created.body.secret_key };
+  for (const [n, customer, amount] of [[1, "anna", 8000], [2, "ben", 1200], [3, "anna", 4000]]) {
+    const r = await api("POST", `/v1/shops/${id}/events`, shop.key, {
+      id: `seed-${n}`, type: "order.paid", customer_id: customer, order_id: `o${n}`, amount_minor: amount, currency: "EUR" });
+    assert.equal(r.status, 200);
+  }
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function signedIn(viewport = { width: 1280, height: 900 }) {
+  const page = await browser.newPage({ viewport });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${BASE}/console/`);
+  await page.fill("#shop", shop.id);
+  await page.fill("#key", shop.key);
+  await page.click("[data-testid=sign-in]");
+  await page.locator("[data-testid=tab-analytics]").waitFor({ timeout: 20000 });
+  return { page, errors };
+}
+
+test("a wrong key gets a clear message, not a blank page", async () => {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  await page.goto(`${BASE}/console/`);
+  await page.fill("#shop", "demo-bakery");
+  await page.fill("#key", "sk_not_the_key");
+  await page.click("[data-testid=sign-in]");
+  const error = page.locator("[data-testid=signin-error]");
+  await error.waitFor({ timeout: 20000 });
+  assert.match(await error.textContent(), /Wrong shop id or secret key/);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("punchcard.key")), null, "a refused key is not kept");
+  await page.screenshot({ path: `${SHOTS}/console-sign-in.png` });
+  await page.close();
+});
+
+test("program: a field error lands next to its field; a new stamp goal shows in the live preview", async () => {
+  const { page, errors } = await signedIn();
+  await page.click("[data-testid=tab-program]");
+  const goal = page.locator("#f-stamps-goal");
+  await goal.waitFor({ timeout: 20000 });
+  assert.equal(await goal.inputValue(), "10");
+  const member = page.frameLocator("[data-testid=preview-member]");
+  await member.locator("punchcard-widget [data-testid=stamps]").waitFor({ timeout: 20000 });
+  assert.equal(await member.locator("punchcard-widget .pc-slot").count(), 10);
+  // Pre-filled must stay below the goal: the API's 422 names the field, shown beside it.
+  await page.fill("#f-stamps-prefilled", "12");
+  await page.click("[data-testid=save]");
+  const fieldError = page.locator('[data-field="stamps.prefilled"]');
+  await fieldError.filter({ hasText: "less than the goal" }).waitFor({ timeout: 10000 });
+  assert.equal(await page.locator("#f-stamps-prefilled").getAttribute("aria-invalid"), "true");
+  await page.fill("#f-stamps-prefilled", "2");
+  await page.fill("#f-stamps-goal", "8");
+  await page.click("[data-testid=save]");
+  await page.locator("[data-testid=save-status]").filter({ hasText: "Saved" }).waitFor({ timeout: 10000 });
+  const fresh = page.frameLocator("[data-testid=preview-member]");
+  await fresh.locator("punchcard-widget .pc-slot").nth(7).waitFor({ timeout: 20000 });
+  assert.equal(await fresh.locator("punchcard-widget .pc-slot").count(), 8);
+  const guest = page.frameLocator("[data-testid=preview-guest]");
+  await guest.locator("punchcard-widget [data-testid=teaser]").waitFor({ timeout: 20000 });
+  assert.match(await guest.locator("punchcard-widget [data-testid=teaser]").textContent(), /Collect 8 stamps/);
+  assert.equal((await (await fetch(`${BASE}/v1/shops/${shop.id}/program`)).json()).stamps.goal, 8);
+  await page.screenshot({ path: `${SHOTS}/console-program.png` });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("members: find by member code, adjust points with a reason, see the history", async () => {
+  const anna = (await api("GET", `/v1/shops/${shop.id}/customers/anna`, shop.key)).body;
+  const { page, errors } = await signedIn();
+  await page.click("[data-testid=tab-members]");
+  await page.fill("[data-testid=member-query]", anna.member_code.toLowerCase());
+  await page.click("[data-testid=find]");
+  const points = page.locator("[data-testid=member-points]");
+  await points.waitFor({ timeout: 10000 });
+  assert.equal(await points.textContent(), String(anna.points));
+  await page.fill("[data-testid=adjust-points]", "50");
+  await page.fill("[data-testid=adjust-reason]", "Sorry for the wait");
+  await page.click("[data-testid=adjust]");
+  await page.locator("[data-testid=member-message]").filter({ hasText: "Adjusted by 50" }).waitFor({ timeout: 10000 });
+  assert.equal(await points.textContent(), String(anna.points + 50));
+  assert.match(await page.locator("[data-testid=history]").textContent(), /Sorry for the wait/);
+  await page.screenshot({ path: `${SHOTS}/console-members.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("in store, phone-sized: the member code, +1 stamp and a purchase; the card after each", async () => {
+  const ben = (await api("GET", `/v1/shops/${shop.id}/customers/ben`, shop.key)).body;
+  const { page, errors } = await signedIn({ width: 390, height: 844 });
+  await page.click("[data-testid=tab-store]");
+  await page.fill("[data-testid=store-code]", ben.member_code.replaceAll("-", " "));
+  await page.click("[data-testid=add-stamp]");
+  const message = page.locator("[data-testid=store-message]");
+  await message.filter({ hasText: "+1 stamp" }).waitFor({ timeout: 10000 });
+  const stamps = page.locator("[data-testid=member-stamps]");
+  assert.match(await stamps.textContent(), new RegExp(`${ben.stamps.filled + 1} / `));
+  await page.fill("[data-testid=store-amount]", "4.50");
+  await page.click("[data-testid=record-purchase]");
+  await message.filter({ hasText: "Purchase of 4.50 EUR recorded" }).waitFor({ timeout: 10000 });
+  assert.equal(await page.locator("[data-testid=member-points]").textContent(), String(ben.points + 4));
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `no sideways scrolling on a phone (${width}px)`);
+  await page.fill("[data-testid=store-code]", "M-2222-2222");
+  await page.click("[data-testid=add-stamp]");
+  await message.filter({ hasText: "No member with the code" }).waitFor({ timeout: 10000 });
+  await page.fill("[data-testid=store-code]", ben.member_code);
+  await page.click("[data-testid=add-stamp]");
+  await message.filter({ hasText: "+1 stamp" }).waitFor({ timeout: 10000 });
+  await page.screenshot({ path: `${SHOTS}/console-in-store.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("analytics move after an order event; install page shows the tag and the snippets", async () => {
+  const { page, errors } = await signedIn();
+  const revenue = page.locator("[data-testid=revenue]");
+  await revenue.waitFor({ timeout: 20000 });
+  const before = await revenue.textContent();
+  const members = Number(await page.locator("[data-testid=members]").textContent());
+  const r = await api("POST", `/v1/shops/${shop.id}/events`, shop.key, {
+    id: "analytics-move", type: "order.paid", customer_id: "cara", order_id: "o-cara", amount_minor: 10000, currency: "EUR" });
+  assert.equal(r.status, 200);
+  await page.click("[data-testid=refresh]");
+  await page.waitForFunction((b) => document.querySelector("[data-testid=revenue]")?.textContent !== b, before, { timeout: 10000 });
+  const toMinor = (s) => Number(s.replace(/[^0-9]/g, ""));
+  assert.equal(toMinor(await revenue.textContent()) - toMinor(before), 10000);
+  assert.equal(Number(await page.locator("[data-testid=members]").textContent()), members + 1);
+  await page.locator("[data-testid=pareto-chart]").waitFor();
+  await page.screenshot({ path: `${SHOTS}/console-analytics.png`, fullPage: true });
+  await page.click("[data-testid=tab-install]");
+  const tag = page.locator("[data-testid=script-tag]");
+  await tag.waitFor();
+  assert.match(await tag.textContent(), new RegExp(`data-shop="${shop.id}"`));
+  for (const file of ["token.mjs", "token.py", "token.php", "token.rb"]) {
+    const source = fs.readFileSync(path.resolve(`docs/snippets/${file}`), "utf8");
+    assert.equal((await page.locator(`[data-testid="snippet-${file}"]`).textContent()).trim(), source.trim());
+  }
+  await page.screenshot({ path: `${SHOTS}/console-install.png`, fullPage: true });
+  await page.click("[data-testid=sign-out]");
+  await page.locator("[data-testid=sign-in]").waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("punchcard.key")), null, "signing out forgets the key");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

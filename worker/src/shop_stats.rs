@@ -1,0 +1,213 @@
+//! The ledger object's analytics tables: per-member stats and the shop's incremental aggregates
+//! (`shared::analytics` computes what changes; this module only stores it).
+//!
+//! Every account save calls [`track`] inside the same synchronous stretch as the save, so the
+//! aggregates commit together with the account: they can never drift from the ledger. A save costs
+//! one read and a few upserts, whatever the number of members; a report reads bounded tables.
+
+use crate::problem::ApiError;
+use serde::Deserialize;
+use shared::analytics::{self, Aggregates, Counter, Key, MemberStats};
+use shared::ledger::Account;
+use shared::time::DAY;
+use worker::SqlStorage;
+
+/// Tables (created with the object's schema).
+pub const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS member_stats (customer_id TEXT PRIMARY KEY, stats TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS aggregates (
+    kind INTEGER NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL,
+    members INTEGER NOT NULL, revenue INTEGER NOT NULL, PRIMARY KEY (kind, a, b));
+CREATE TABLE IF NOT EXISTS birthdays (customer_id TEXT PRIMARY KEY, md INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS birthdays_by_day ON birthdays (md);
+CREATE INDEX IF NOT EXISTS accounts_by_member_code ON accounts (json_extract(account, '$.member_code'));
+";
+
+const COUNTER: i64 = 0;
+const ACTIVITY: i64 = 1;
+const SPEND: i64 = 2;
+const RECENCY: i64 = 3;
+/// Marks that accounts stored before the aggregates existed have been counted.
+const BACKFILLED: i64 = 9;
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+fn row_key(key: Key) -> (i64, i64, i64) {
+    match key {
+        Key::Counter(c) => (COUNTER, c as i64, 0),
+        Key::Activity(day) => (ACTIVITY, day, 0),
+        Key::Spend(bucket) => (SPEND, i64::from(bucket), 0),
+        Key::Recency(day, f) => (RECENCY, day, i64::from(f)),
+    }
+}
+
+/// Records that `customer`'s account is now `account` (`None`: erased).
+pub fn track(sql: &SqlStorage, customer: &str, account: Option<&Account>) -> Result<()> {
+    #[derive(Deserialize)]
+    struct Row {
+        stats: String,
+    }
+    let rows: Vec<Row> = sql
+        .exec(
+            "SELECT stats FROM member_stats WHERE customer_id = ?",
+            vec![customer.into()],
+        )?
+        .to_array()?;
+    let old: Option<MemberStats> = match rows.into_iter().next() {
+        Some(row) => Some(serde_json::from_str(&row.stats)?),
+        None => None,
+    };
+    let new = account.map(MemberStats::of);
+    if old == new {
+        return Ok(());
+    }
+    for (key, members, revenue) in analytics::changes(old.as_ref(), new.as_ref()) {
+        let (kind, a, b) = row_key(key);
+        sql.exec(
+            "INSERT INTO aggregates (kind, a, b, members, revenue) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (kind, a, b) DO UPDATE SET
+               members = members + excluded.members, revenue = revenue + excluded.revenue",
+            vec![
+                kind.into(),
+                a.into(),
+                b.into(),
+                members.into(),
+                revenue.into(),
+            ],
+        )?;
+        if kind != COUNTER {
+            sql.exec(
+                "DELETE FROM aggregates WHERE kind = ? AND a = ? AND b = ? AND members = 0 AND revenue = 0",
+                vec![kind.into(), a.into(), b.into()],
+            )?;
+        }
+    }
+    let old_birthday = old.as_ref().and_then(|s| s.birthday);
+    let new_birthday = new.as_ref().and_then(|s| s.birthday);
+    if old_birthday != new_birthday {
+        match new_birthday {
+            Some((m, d)) => sql.exec(
+                "INSERT OR REPLACE INTO birthdays (customer_id, md) VALUES (?, ?)",
+                vec![customer.into(), (i64::from(m) * 100 + i64::from(d)).into()],
+            )?,
+            None => sql.exec(
+                "DELETE FROM birthdays WHERE customer_id = ?",
+                vec![customer.into()],
+            )?,
+        };
+    }
+    match new {
+        Some(stats) => sql.exec(
+            "INSERT OR REPLACE INTO member_stats (customer_id, stats) VALUES (?, ?)",
+            vec![customer.into(), serde_json::to_string(&stats)?.into()],
+        )?,
+        None => sql.exec(
+            "DELETE FROM member_stats WHERE customer_id = ?",
+            vec![customer.into()],
+        )?,
+    };
+    Ok(())
+}
+
+/// Counts accounts stored before the aggregates existed (local dev state), once per object.
+pub fn backfill(sql: &SqlStorage) -> Result<()> {
+    #[derive(Deserialize)]
+    struct Count {
+        n: i64,
+    }
+    let done: Vec<Count> = sql
+        .exec(
+            "SELECT COUNT(*) AS n FROM aggregates WHERE kind = ?",
+            vec![BACKFILLED.into()],
+        )?
+        .to_array()?;
+    if done.first().is_some_and(|c| c.n > 0) {
+        return Ok(());
+    }
+    #[derive(Deserialize)]
+    struct Row {
+        customer_id: String,
+        account: String,
+    }
+    let rows: Vec<Row> = sql
+        .exec(
+            "SELECT customer_id, account FROM accounts
+             WHERE customer_id NOT IN (SELECT customer_id FROM member_stats)",
+            None,
+        )?
+        .to_array()?;
+    for row in rows {
+        let account: Account = serde_json::from_str(&row.account)?;
+        track(sql, &row.customer_id, Some(&account))?;
+    }
+    sql.exec(
+        "INSERT OR IGNORE INTO aggregates (kind, a, b, members, revenue) VALUES (?, 0, 0, 0, 0)",
+        vec![BACKFILLED.into()],
+    )?;
+    Ok(())
+}
+
+/// Reads what a report needs at `now`: counters, the last 90 days of activity, the spend
+/// histogram, the recency cells and the birthdays of the next 14 days.
+pub fn aggregates(sql: &SqlStorage, now: i64) -> Result<Aggregates> {
+    #[derive(Deserialize)]
+    struct Row {
+        kind: i64,
+        a: i64,
+        b: i64,
+        members: i64,
+        revenue: i64,
+    }
+    let today = now.div_euclid(DAY);
+    let rows: Vec<Row> = sql
+        .exec(
+            "SELECT kind, a, b, members, revenue FROM aggregates
+             WHERE kind IN (?, ?, ?) OR (kind = ? AND a > ?)",
+            vec![
+                COUNTER.into(),
+                SPEND.into(),
+                RECENCY.into(),
+                ACTIVITY.into(),
+                (today - 90).into(),
+            ],
+        )?
+        .to_array()?;
+    let mut agg = Aggregates::default();
+    for r in rows {
+        match r.kind {
+            COUNTER => {
+                if let Some(c) = Counter::ALL.get(r.a as usize) {
+                    agg.counters.push((*c, r.members));
+                }
+            }
+            ACTIVITY => agg.activity.push((r.a, r.members)),
+            SPEND => agg.spend.push((r.a as u32, r.members, r.revenue)),
+            RECENCY => agg.recency.push((r.a, r.b as u8, r.members, r.revenue)),
+            _ => {}
+        }
+    }
+    #[derive(Deserialize)]
+    struct Birthday {
+        customer_id: String,
+        md: i64,
+    }
+    let days: Vec<String> = analytics::coming_days(now, 14)
+        .iter()
+        .map(|(m, d)| (i64::from(*m) * 100 + i64::from(*d)).to_string())
+        .collect();
+    // The 14 values are integers we formatted ourselves, so inlining them is safe.
+    let query = format!(
+        "SELECT customer_id, md FROM birthdays WHERE md IN ({}) ORDER BY md LIMIT 200",
+        days.join(",")
+    );
+    let birthdays: Vec<Birthday> = sql.exec(&query, None)?.to_array()?;
+    // Order by how soon (the year may wrap inside the window).
+    let soon = |md: i64| days.iter().position(|d| *d == md.to_string()).unwrap_or(99);
+    let mut birthdays: Vec<(String, u8, u8)> = birthdays
+        .into_iter()
+        .map(|b| (b.customer_id, (b.md / 100) as u8, (b.md % 100) as u8))
+        .collect();
+    birthdays.sort_by_key(|(_, m, d)| soon(i64::from(*m) * 100 + i64::from(*d)));
+    agg.birthdays = birthdays;
+    Ok(agg)
+}
