@@ -139,3 +139,18 @@ pub fn http(tools: &Tools) -> Result {
     );
     Ok(())
 }
+
+/// `cargo xtask bench-analytics`: seeds a fresh shop with 100,000 members and 1,000,000 events
+/// through the API (`bench/seed.mjs`; `MEMBERS` and `EVENTS` override), then times
+/// `GET /analytics`. Runs against its own `wrangler dev` with fresh state under `target/`.
+pub fn analytics(tools: &Tools) -> Result {
+    crate::build(tools)?;
+    let server = DevServer::start(tools)?;
+    crate::step("seed through the API, then time GET /analytics");
+    crate::run(
+        Command::new("node")
+            .current_dir(root())
+            .arg("bench/seed.mjs")
+            .env("PUNCHCARD_URL", server.url()),
+    )
+}

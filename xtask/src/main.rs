@@ -34,8 +34,11 @@ fn main() -> ExitCode {
             run(cargo().args(["bench", "-p", "punchcard-shared", "--bench", "ledger"]))
         }
         Some("bench-http") => tools::ensure(false).and_then(|t| bench::http(&t)),
+        Some("bench-analytics") => tools::ensure(false).and_then(|t| bench::analytics(&t)),
         _ => {
-            eprintln!("usage: cargo xtask <dev | test | build | size | bench | bench-http>");
+            eprintln!(
+                "usage: cargo xtask <dev | test | build | size | bench | bench-http | bench-analytics>"
+            );
             return ExitCode::from(2);
         }
     };
