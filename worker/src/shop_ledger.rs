@@ -379,21 +379,38 @@ impl ShopLedger {
             return Ok(replayed);
         }
         let program = self.program()?;
+        let (body, changed) =
+            self.apply_recorded(&program, &self.shop_id()?, &idem, customer, &event, status)?;
+        for account in &changed {
+            self.publish(account, &program).await?;
+        }
+        json_response(status, body)
+    }
+
+    /// Applies `event` to `customer` (opening the account on first contact), saves, and stores
+    /// the answer (the card and the outcome) under `idem`. Synchronous: one transaction. Returns
+    /// the answer and every account changed (the member first, then members its effects reached).
+    fn apply_recorded(
+        &self,
+        program: &Program,
+        shop_id: &str,
+        idem: &Idem,
+        customer: &str,
+        event: &Event,
+        status: u16,
+    ) -> std::result::Result<(String, Vec<Account>), ApiError> {
         let ctx = Self::context()?;
         let mut account = match self.load(customer)? {
             Some(a) => a,
-            None => Account::open(customer, &program, &ctx),
+            None => Account::open(customer, program, &ctx),
         };
-        let (outcome, others) = self.apply_and_save(&program, &mut account, &event, &ctx)?;
-        let card = shared::card::card(&self.shop_id()?, &account, &program, ctx.now);
+        let (outcome, others) = self.apply_and_save(program, &mut account, event, &ctx)?;
+        let card = shared::card::card(shop_id, &account, program, ctx.now);
         let mut body = serde_json::to_value(&card)?;
         body["outcome"] = serde_json::to_value(&outcome)?;
         let body = body.to_string();
-        self.remember(&idem, status, &body)?;
-        for changed in std::iter::once(&account).chain(&others) {
-            self.publish(changed, &program).await?;
-        }
-        json_response(status, body)
+        self.remember(idem, status, &body)?;
+        Ok((body, std::iter::once(account).chain(others).collect()))
     }
 
     /// Applies many events (the batch route): each one exactly as [`Self::apply`] would, with its
@@ -409,18 +426,16 @@ impl ShopLedger {
                 results.push(serde_json::json!({"id": id, "status": 200, "replayed": true}));
                 continue;
             }
-            let ctx = Self::context()?;
-            let mut account = match self.load(&item.customer)? {
-                Some(a) => a,
-                None => Account::open(&item.customer, &program, &ctx),
-            };
-            match self.apply_and_save(&program, &mut account, &item.event, &ctx) {
-                Ok((outcome, others)) => {
-                    let card = shared::card::card(&shop_id, &account, &program, ctx.now);
-                    let mut body = serde_json::to_value(&card)?;
-                    body["outcome"] = serde_json::to_value(&outcome)?;
-                    self.remember(&item.idem, 200, &body.to_string())?;
-                    for a in std::iter::once(account).chain(others) {
+            match self.apply_recorded(
+                &program,
+                &shop_id,
+                &item.idem,
+                &item.customer,
+                &item.event,
+                200,
+            ) {
+                Ok((_, accounts)) => {
+                    for a in accounts {
                         changed.insert(a.customer_id.clone(), a);
                     }
                     results.push(serde_json::json!({"id": id, "status": 200}));
@@ -451,21 +466,25 @@ impl ShopLedger {
 
     /// The member whose member code is `code` (an index on the stored accounts).
     fn member_with_code(&self, code: &str) -> std::result::Result<String, ApiError> {
+        self.customer_where(
+            "SELECT customer_id FROM accounts WHERE json_extract(account, '$.member_code') = ?",
+            code,
+        )?
+        .ok_or_else(|| ApiError::not_found("no member with this member code"))
+    }
+
+    /// The `customer_id` the one-parameter `query` selects, if any.
+    fn customer_where(
+        &self,
+        query: &str,
+        value: &str,
+    ) -> std::result::Result<Option<String>, ApiError> {
         #[derive(Deserialize)]
         struct Row {
             customer_id: String,
         }
-        let rows: Vec<Row> = self
-            .sql()
-            .exec(
-                "SELECT customer_id FROM accounts WHERE json_extract(account, '$.member_code') = ?",
-                vec![code.into()],
-            )?
-            .to_array()?;
-        rows.into_iter()
-            .next()
-            .map(|r| r.customer_id)
-            .ok_or_else(|| ApiError::not_found("no member with this member code"))
+        let rows: Vec<Row> = self.sql().exec(query, vec![value.into()])?.to_array()?;
+        Ok(rows.into_iter().next().map(|r| r.customer_id))
     }
 
     async fn redeem(&self, idem: Idem, customer: &str, reward_id: &str) -> Answer {
@@ -532,22 +551,10 @@ impl ShopLedger {
     }
 
     fn coupon_owner(&self, code: &str) -> std::result::Result<Account, ApiError> {
-        #[derive(Deserialize)]
-        struct Row {
-            customer_id: String,
-        }
-        let rows: Vec<Row> = self
-            .sql()
-            .exec(
-                "SELECT customer_id FROM coupons WHERE code = ?",
-                vec![code.into()],
-            )?
-            .to_array()?;
-        let row = rows
-            .into_iter()
-            .next()
+        let customer = self
+            .customer_where("SELECT customer_id FROM coupons WHERE code = ?", code)?
             .ok_or_else(|| ApiError::not_found("no such coupon"))?;
-        self.existing(&row.customer_id)
+        self.existing(&customer)
     }
 
     fn coupon(&self, code: &str) -> Answer {
