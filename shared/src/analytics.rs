@@ -223,6 +223,18 @@ pub fn coming_days(now: Timestamp, days: i64) -> Vec<(u8, u8)> {
         .collect()
 }
 
+/// The birthdays (`(month, day)`) celebrated on the UTC day of `now`: that day, and 29 February on
+/// 1 March of a year without one.
+pub fn birthdays_on(now: Timestamp) -> Vec<(u8, u8)> {
+    let (year, month, day) = crate::time::civil_date(now);
+    let mut days = vec![(month as u8, day as u8)];
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (month, day) == (3, 1) && !leap {
+        days.push((2, 29));
+    }
+    days
+}
+
 /// Basis points (1/100 of a percent) of `part` in `whole`, 0 when `whole` is 0.
 fn bp(part: i64, whole: i64) -> i64 {
     if whole <= 0 {
@@ -555,6 +567,14 @@ mod tests {
         assert_eq!(by("at_risk"), Some((2, 3_000)));
         assert_eq!(by("lost"), Some((3, 30_000)));
         assert_eq!(by("no_orders"), Some((7, 0)));
+    }
+
+    #[test]
+    fn leap_day_birthdays_are_celebrated_on_the_first_of_march_otherwise() {
+        let at = |s: &str| crate::time::parse_rfc3339(s).unwrap();
+        assert_eq!(birthdays_on(at("2027-03-01T09:00:00Z")), [(3, 1), (2, 29)]);
+        assert_eq!(birthdays_on(at("2028-03-01T09:00:00Z")), [(3, 1)]);
+        assert_eq!(birthdays_on(at("2028-02-29T23:59:59Z")), [(2, 29)]);
     }
 
     #[test]

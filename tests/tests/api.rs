@@ -630,3 +630,34 @@ fn members_are_found_by_member_code_and_events_come_in_batches() {
         401
     );
 }
+
+#[test]
+fn birthday_points_arrive_on_the_day_from_the_ledgers_daily_run() {
+    let (shop, sk) = new_shop("birthday-run");
+    let today = shared::time::civil_date(punchcard_tests::now() as i64);
+    let date = format!("{:02}-{:02}", today.1, today.2);
+    let token = token_for(&shop, &sk, "c1");
+    let set = post(
+        &format!("/v1/shops/{shop}/me/birthday"),
+        &token,
+        json!({"date": date}),
+    );
+    assert_eq!((set.status, set.body["points"].as_i64()), (200, Some(100)));
+    // The object's alarm runs the day's birthdays the first time it fires that day; a member
+    // written twice within a second makes it fire now (the KV snapshot coalescing).
+    let events = format!("/v1/shops/{shop}/events");
+    assert_eq!(post(&events, &sk, paid("r1", "c2", "1", 1_000)).status, 200);
+    assert_eq!(post(&events, &sk, paid("r2", "c2", "2", 1_000)).status, 200);
+    let card = || get(&format!("/v1/shops/{shop}/customers/c1"), Some(&sk)).body;
+    let mut points = 0;
+    for _ in 0..50 {
+        points = card()["points"].as_i64().unwrap();
+        if points == 300 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(points, 300, "100 welcome + 200 birthday points");
+    let history = card()["history"].clone();
+    assert_eq!(history[0]["kind"], "birthday");
+}

@@ -92,14 +92,27 @@ impl DurableObject for ShopLedger {
             .exec("SELECT customer_id FROM kv_pending", None)?
             .to_array()?;
         self.sql().exec("DELETE FROM kv_pending", None)?;
+        let mut failed = false;
         for row in rows {
             if let Err(e) = self.publish_stored(&row.customer_id).await {
                 worker::console_error!("snapshot flush failed: {e:?}");
+                failed = true;
                 self.sql().exec(
                     "INSERT OR IGNORE INTO kv_pending (customer_id) VALUES (?)",
                     vec![row.customer_id.into()],
                 )?;
             }
+        }
+        if let Err(e) = self.celebrate_birthdays().await {
+            worker::console_error!("birthday run failed: {e:?}");
+        }
+        if failed {
+            self.state
+                .storage()
+                .set_alarm(PUBLISH_INTERVAL_MS as i64)
+                .await?;
+        } else if crate::shop_stats::any_birthdays(&self.sql()).unwrap_or(false) {
+            self.state.storage().set_alarm(until_next_day_ms()).await?;
         }
         Response::empty()
     }
@@ -134,6 +147,13 @@ fn json_response(status: u16, body: String) -> Answer {
 
 fn now_ms() -> f64 {
     worker::Date::now().as_millis() as f64
+}
+
+/// Milliseconds from now to a minute past the next UTC midnight (the daily birthday run).
+fn until_next_day_ms() -> i64 {
+    const DAY_MS: i64 = 86_400_000;
+    let now = now_ms() as i64;
+    (now.div_euclid(DAY_MS) + 1) * DAY_MS + 60_000 - now
 }
 
 /// 32 bytes from the platform's CSPRNG (Web Crypto).
@@ -384,7 +404,49 @@ impl ShopLedger {
         for account in &changed {
             self.publish(account, &program).await?;
         }
+        if matches!(event.kind, EventKind::SetBirthday { .. }) {
+            // A birthday to celebrate: make sure the daily run is scheduled.
+            if self.state.storage().get_alarm().await?.is_none() {
+                self.state.storage().set_alarm(until_next_day_ms()).await?;
+            }
+        }
         json_response(status, body)
+    }
+
+    /// Credits the birthday points of the members whose birthday is today (once a day, from the
+    /// alarm; the ledger gives them at most once per calendar year whatever else happened).
+    async fn celebrate_birthdays(&self) -> std::result::Result<(), ApiError> {
+        let now = crate::now_unix() as i64;
+        let customers = crate::shop_stats::birthdays_due(&self.sql(), now)?;
+        if customers.is_empty() {
+            return Ok(());
+        }
+        let program = self.program()?;
+        let shop_id = self.shop_id()?;
+        let year = shared::time::year_of(now);
+        for customer in customers {
+            let event = Event {
+                id: format!("birthday-auto:{year}"),
+                at: now,
+                kind: EventKind::Birthday,
+            };
+            let idem = Idem {
+                key: format!("event:birthday-auto:{customer}:{year}"),
+                body_hash: "birthday".into(),
+            };
+            if self.replay(&idem)?.is_some() {
+                continue;
+            }
+            match self.apply_recorded(&program, &shop_id, &idem, &customer, &event, 200) {
+                Ok((_, changed)) => {
+                    for account in &changed {
+                        self.publish(account, &program).await?;
+                    }
+                }
+                Err(e) => worker::console_error!("birthday of {customer}: {e:?}"),
+            }
+        }
+        Ok(())
     }
 
     /// Applies `event` to `customer` (opening the account on first contact), saves, and stores
@@ -766,7 +828,15 @@ impl ShopLedger {
                 "INSERT OR IGNORE INTO kv_pending (customer_id) VALUES (?)",
                 vec![customer.into()],
             )?;
-            if self.state.storage().get_alarm().await?.is_none() {
+            // The alarm may be the next day's birthday run: bring it forward, never push it back.
+            let soon = now_ms() as i64 + PUBLISH_INTERVAL_MS as i64;
+            if self
+                .state
+                .storage()
+                .get_alarm()
+                .await?
+                .is_none_or(|at| at > soon)
+            {
                 self.state
                     .storage()
                     .set_alarm(PUBLISH_INTERVAL_MS as i64)

@@ -27,6 +27,8 @@ const COUNTER: i64 = 0;
 const ACTIVITY: i64 = 1;
 const SPEND: i64 = 2;
 const RECENCY: i64 = 3;
+/// The last day (days since the epoch, in `a`) the birthday run credited birthdays.
+const BIRTHDAY_RUN: i64 = 8;
 /// Marks that accounts stored before the aggregates existed have been counted.
 const BACKFILLED: i64 = 9;
 
@@ -210,4 +212,61 @@ pub fn aggregates(sql: &SqlStorage, now: i64) -> Result<Aggregates> {
     birthdays.sort_by_key(|(_, m, d)| soon(i64::from(*m) * 100 + i64::from(*d)));
     agg.birthdays = birthdays;
     Ok(agg)
+}
+
+/// The members to congratulate today, once per day: empty if today's run already happened, and
+/// records that it has.
+pub fn birthdays_due(sql: &SqlStorage, now: i64) -> Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Last {
+        a: i64,
+    }
+    let today = now.div_euclid(DAY);
+    let last: Vec<Last> = sql
+        .exec(
+            "SELECT a FROM aggregates WHERE kind = ?",
+            vec![BIRTHDAY_RUN.into()],
+        )?
+        .to_array()?;
+    if last.first().is_some_and(|l| l.a >= today) {
+        return Ok(Vec::new());
+    }
+    sql.exec(
+        "DELETE FROM aggregates WHERE kind = ?",
+        vec![BIRTHDAY_RUN.into()],
+    )?;
+    sql.exec(
+        "INSERT INTO aggregates (kind, a, b, members, revenue) VALUES (?, ?, 0, 0, 0)",
+        vec![BIRTHDAY_RUN.into(), today.into()],
+    )?;
+    #[derive(Deserialize)]
+    struct Row {
+        customer_id: String,
+    }
+    let mut customers = Vec::new();
+    for (m, d) in analytics::birthdays_on(now) {
+        let rows: Vec<Row> = sql
+            .exec(
+                "SELECT customer_id FROM birthdays WHERE md = ?",
+                vec![(i64::from(m) * 100 + i64::from(d)).into()],
+            )?
+            .to_array()?;
+        customers.extend(rows.into_iter().map(|r| r.customer_id));
+    }
+    Ok(customers)
+}
+
+/// Whether any member has told us their birthday (the object then keeps a daily alarm).
+pub fn any_birthdays(sql: &SqlStorage) -> Result<bool> {
+    #[derive(Deserialize)]
+    struct Count {
+        n: i64,
+    }
+    let rows: Vec<Count> = sql
+        .exec(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM birthdays LIMIT 1)",
+            None,
+        )?
+        .to_array()?;
+    Ok(rows.first().is_some_and(|c| c.n > 0))
 }
