@@ -1,8 +1,8 @@
 //! The only module that does HTTP: a typed client for the worker's API, over the browser's `fetch`.
 
+use crate::decode;
 use crate::i18n::Catalog;
 use crate::WidgetConfig;
-use serde::de::DeserializeOwned;
 use shared::api::{Card, Problem, RedemptionResponse};
 use shared::program::Program;
 use wasm_bindgen::{JsCast, JsValue};
@@ -32,12 +32,14 @@ impl ApiError {
 
 /// The shopper's card (`GET /v1/shops/{shop}/me`).
 pub async fn me(config: &WidgetConfig, token: &str) -> Result<Card, ApiError> {
-    call("GET", &shop_url(config, "me"), Some(token), None, None).await
+    let json = fetch_json("GET", &shop_url(config, "me"), Some(token), None, None).await?;
+    decode::card(json).ok_or(ApiError::Network)
 }
 
 /// The program as the widget shows it (`GET /v1/shops/{shop}/program`).
 pub async fn program(config: &WidgetConfig) -> Result<Program, ApiError> {
-    call("GET", &shop_url(config, "program"), None, None, None).await
+    let json = fetch_json("GET", &shop_url(config, "program"), None, None, None).await?;
+    decode::program(json).ok_or(ApiError::Network)
 }
 
 /// Redeems `reward_id` (`POST …/me/redemptions`); `key` makes retries of one confirmation safe.
@@ -52,7 +54,7 @@ pub async fn redeem(
     let url = shop_url(config, "me/redemptions");
     let raw = fetch_json("POST", &url, Some(token), Some(&body), Some(key)).await?;
     let coupon = js_sys::Reflect::get(&raw, &JsValue::from_str("coupon")).unwrap_or(JsValue::NULL);
-    Ok((decode(raw)?, coupon))
+    Ok((decode::redemption(raw).ok_or(ApiError::Network)?, coupon))
 }
 
 /// Tells the shop the member's birthday, `MM-DD` (`POST …/me/birthday`); answers the new card.
@@ -63,7 +65,8 @@ pub async fn set_birthday(
 ) -> Result<Card, ApiError> {
     let body = json_object(&[("date", date)]);
     let url = shop_url(config, "me/birthday");
-    call("POST", &url, Some(token), Some(&body), None).await
+    let json = fetch_json("POST", &url, Some(token), Some(&body), None).await?;
+    decode::card(json).ok_or(ApiError::Network)
 }
 
 /// `{"k": "v", …}` as JSON text, escaped by the browser's `JSON.stringify`.
@@ -77,28 +80,15 @@ fn json_object(pairs: &[(&str, &str)]) -> String {
         .unwrap_or_default()
 }
 
-fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, ApiError> {
-    serde_wasm_bindgen::from_value(value).map_err(|_| ApiError::Network)
-}
-
 /// The message catalog of `locale` (`/widget/locales/<locale>.json`, a static asset).
 pub async fn catalog(config: &WidgetConfig, locale: &str) -> Result<Catalog, ApiError> {
     let url = format!("{}/widget/locales/{locale}.json", config.api_base);
-    call("GET", &url, None, None, None).await
+    let json = fetch_json("GET", &url, None, None, None).await?;
+    decode::catalog(json).ok_or(ApiError::Network)
 }
 
 fn shop_url(config: &WidgetConfig, resource: &str) -> String {
     format!("{}/v1/shops/{}/{}", config.api_base, config.shop, resource)
-}
-
-async fn call<T: DeserializeOwned>(
-    method: &str,
-    url: &str,
-    token: Option<&str>,
-    body: Option<&str>,
-    idempotency_key: Option<&str>,
-) -> Result<T, ApiError> {
-    decode(fetch_json(method, url, token, body, idempotency_key).await?)
 }
 
 /// Sends the request; a 2xx body parsed by the browser's `JSON.parse`, or the error.
@@ -139,5 +129,5 @@ async fn fetch_json(
     if response.status() == 401 {
         return Err(ApiError::Unauthorized);
     }
-    Err(decode::<Problem>(json).map_or(ApiError::Network, ApiError::Problem))
+    Err(decode::problem(json).map_or(ApiError::Network, ApiError::Problem))
 }

@@ -6,7 +6,6 @@
 //! are filled by the caller; `{n}` in a plural message is the count, formatted for the locale.
 
 use js_sys::{Array, Function, Intl, Object, Reflect};
-use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 use wasm_bindgen::JsValue;
@@ -18,8 +17,7 @@ pub const LOCALES: [&str; 18] = [
 ];
 
 /// One catalog entry.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     Text(String),
     /// Forms by plural category.

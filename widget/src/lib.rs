@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod app;
+pub mod decode;
 pub mod i18n;
 pub mod qr;
 pub mod views;
