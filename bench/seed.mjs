@@ -8,15 +8,24 @@ const BATCH = 250; // ~40 KiB of JSON, under the 64 KiB body limit
 const PARALLEL = 4;
 const DAY = 86_400_000;
 
+let retries = 0;
 async function call(method, path, key, body) {
-  const r = await fetch(`${BASE}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
-    body: body && JSON.stringify(body),
-  });
-  const text = await r.text();
-  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : null;
+  for (let attempt = 0; ; attempt++) {
+    const r = await fetch(`${BASE}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+      body: body && JSON.stringify(body),
+    });
+    const text = await r.text();
+    // Every event carries its id, so resending a batch after a 5xx is safe: what was applied replays.
+    if (r.status >= 500 && attempt < 8) {
+      retries++;
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+      continue;
+    }
+    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${text.slice(0, 300)}`);
+    return text ? JSON.parse(text) : null;
+  }
 }
 
 // A deterministic pseudo-random stream, so runs are comparable.
@@ -28,17 +37,23 @@ const { secret_key: key } = await call("POST", "/v1/shops", "dev-admin-key", { s
 const program = await (await fetch(`${BASE}/v1/shops/demo-bakery/program`)).json();
 await call("PUT", `/v1/shops/${shop}/program`, key, program);
 
-// Spend follows a Pareto-like law: a few members buy much more often and much more.
-const weight = (i) => 1 / Math.pow(i + 1, 0.8);
+// Spend follows a Pareto-like law: a few members buy much more often and much more. Capped at
+// MAX_ORDERS orders a member (a daily regular for a year): one account is one JSON document in the
+// ledger object, so a member with tens of thousands of orders would be a different benchmark.
+const MAX_ORDERS = 400;
+const weight = (i) => 1 / Math.pow(i + 1, 0.5);
 const weights = Array.from({ length: MEMBERS }, (_, i) => weight(i));
 const total = weights.reduce((a, b) => a + b, 0);
 const cumulative = [];
 weights.reduce((acc, w, i) => (cumulative[i] = acc + w / total), 0);
+const ordersOf = new Uint16Array(MEMBERS);
 function pickMember() {
-  const x = rand();
-  let lo = 0, hi = MEMBERS - 1;
-  while (lo < hi) { const mid = (lo + hi) >> 1; if (cumulative[mid] < x) lo = mid + 1; else hi = mid; }
-  return lo;
+  for (;;) {
+    const x = rand();
+    let lo = 0, hi = MEMBERS - 1;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (cumulative[mid] < x) lo = mid + 1; else hi = mid; }
+    if (ordersOf[lo] < MAX_ORDERS) return lo;
+  }
 }
 
 const now = Date.now();
@@ -47,6 +62,7 @@ let made = 0;
 function nextEvent(n) {
   // Every member appears at least once (the first MEMBERS events), then Pareto-distributed.
   const member = n < MEMBERS ? n : pickMember();
+  ordersOf[member]++;
   const customer = `m${member}`;
   if (n >= MEMBERS && rand() < 0.04 && orders.length) {
     const o = orders[Math.floor(rand() * orders.length)];
@@ -76,7 +92,7 @@ async function worker() {
 }
 await Promise.all(Array.from({ length: PARALLEL }, worker));
 const seconds = (Date.now() - started) / 1000;
-console.log(`seeded ${shop}: ${MEMBERS} members, ${sent} events (${refused} refused by the ledger, e.g. refunds of refunded orders) in ${seconds.toFixed(0)} s, ${Math.round(sent / seconds)} events/s`);
+console.log(`seeded ${shop}: ${MEMBERS} members, ${sent} events (${refused} refused by the ledger, e.g. refunds of refunded orders; ${retries} batches resent after a 5xx) in ${seconds.toFixed(0)} s, ${Math.round(sent / seconds)} events/s`);
 
 const times = [];
 let report;

@@ -4,7 +4,7 @@
 //! - `wasm-bindgen-cli` = the `wasm-bindgen` version in Cargo.lock (cargo install, ~10 min once)
 //! - `worker-build` = the `worker` version in Cargo.lock (cargo install, ~10 min once)
 //! - wrangler, binaryen (wasm-opt), playwright-core: `npm ci` from package-lock.json
-//! - tests only: Chromium, chromedriver and a Japanese font (apt-get); firefox-esr (apt-get) and
+//! - tests only: Chromium, chromedriver, a Japanese font, php-cli and ruby (apt-get); firefox-esr (apt-get) and
 //!   geckodriver (cargo install) when they install
 
 use crate::{root, run, Result};
@@ -249,9 +249,15 @@ fn modified(path: &Path) -> Option<std::time::SystemTime> {
 fn ensure_browsers() -> Result<(PathBuf, PathBuf)> {
     let chromium = PathBuf::from("/usr/bin/chromium");
     let chromedriver = PathBuf::from("/usr/bin/chromedriver");
-    // A Japanese font, so the widget's `ja` screenshots show glyphs rather than boxes.
+    // A Japanese font, so the widget's `ja` screenshots show glyphs rather than boxes; PHP and
+    // Ruby, so the install page's token snippets in those languages are run too.
     let cjk_font = Path::new("/usr/share/fonts/opentype/ipafont-gothic");
-    if !chromium.exists() || !chromedriver.exists() || !cjk_font.exists() {
+    let interpreters = ["/usr/bin/php", "/usr/bin/ruby"].map(|p| Path::new(p).exists());
+    if !chromium.exists()
+        || !chromedriver.exists()
+        || !cjk_font.exists()
+        || interpreters.contains(&false)
+    {
         let sudo = output(Command::new("id").arg("-u")).is_some_and(|u| u.trim() != "0");
         let apt = |args: &[&str]| {
             let mut cmd = Command::new(if sudo { "sudo" } else { "apt-get" });
@@ -268,6 +274,8 @@ fn ensure_browsers() -> Result<(PathBuf, PathBuf)> {
             "chromium",
             "chromium-driver",
             "fonts-ipafont-gothic",
+            "php-cli",
+            "ruby",
         ]))?;
     }
     Ok((chromium, chromedriver))
