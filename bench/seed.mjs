@@ -5,7 +5,7 @@ const BASE = process.env.PUNCHCARD_URL;
 const MEMBERS = Number(process.env.MEMBERS || 100_000);
 const EVENTS = Number(process.env.EVENTS || 1_000_000);
 const BATCH = 250; // ~40 KiB of JSON, under the 64 KiB body limit
-const PARALLEL = 4;
+const PARALLEL = Number(process.env.PARALLEL || 4);
 const DAY = 86_400_000;
 
 let retries = 0;
@@ -28,9 +28,14 @@ async function call(method, path, key, body) {
   }
 }
 
-// A deterministic pseudo-random stream, so runs are comparable.
+// A deterministic pseudo-random stream (mulberry32, 32-bit integer math), so runs are comparable.
 let seed = 42;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+function rand() {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
 
 const shop = `seed-${Date.now().toString(36)}`;
 const { secret_key: key } = await call("POST", "/v1/shops", "dev-admin-key", { shop_id: shop, name: "Seeded shop" });
@@ -75,6 +80,8 @@ function nextEvent(n) {
   return { id: `e${n}`, type: "order.paid", customer_id: customer, order_id: order, amount_minor: amount, currency: "EUR", occurred_at: at };
 }
 
+// What each member really spent, from the ledger's answers, to check the report against.
+const revenue = new Float64Array(MEMBERS);
 const started = Date.now();
 let sent = 0, refused = 0;
 async function worker() {
@@ -82,7 +89,12 @@ async function worker() {
     const events = [];
     while (events.length < BATCH && made < EVENTS) events.push(nextEvent(made++));
     const { results } = await call("POST", `/v1/shops/${shop}/events/batch`, key, { events });
-    refused += results.filter((r) => r.status !== 200).length;
+    results.forEach((r, i) => {
+      if (r.status !== 200) return refused++;
+      const e = events[i];
+      const m = Number(e.customer_id.slice(1));
+      revenue[m] += e.type === "order.paid" ? e.amount_minor : -e.amount_minor;
+    });
     sent += events.length;
     if (sent % 50_000 < BATCH) {
       const s = (Date.now() - started) / 1000;
@@ -103,4 +115,8 @@ for (let i = 0; i < 20; i++) {
 }
 times.sort((a, b) => a - b);
 console.log(`GET /analytics over ${report.members} members: median ${times[10].toFixed(1)} ms, min ${times[0].toFixed(1)} ms, max ${times[19].toFixed(1)} ms (20 requests, through wrangler dev)`);
+const sorted = Array.from(revenue).sort((a, b) => b - a);
+const spent = sorted.reduce((a, b) => a + b, 0);
+const top = sorted.slice(0, Math.ceil(MEMBERS / 5)).reduce((a, b) => a + b, 0);
+console.log(`check: revenue sent ${spent}, reported ${report.revenue_minor}; top 20 % really bring ${(100 * top / spent).toFixed(1)} %`);
 console.log(`report: revenue ${report.revenue_minor} minor, orders ${report.orders}, top 20 % bring ${(report.pareto_top20_bp / 100).toFixed(1)} %, segments ${report.segments.map((s) => `${s.id} ${s.members}`).join(", ")}`);
