@@ -438,6 +438,29 @@ fn referrals_credit_both_members_on_the_first_order() {
         json!({"id": "self", "type": "customer.referred", "customer_id": "bob", "referrer_id": "bob"}),
     );
     r.assert_problem(422, "validation_failed");
+    // The widget's referral links carry the member code: it names the referrer too.
+    let code = get(&format!("/v1/shops/{shop}/customers/anna"), Some(&sk)).body["member_code"]
+        .as_str()
+        .unwrap()
+        .to_lowercase();
+    let r = post(
+        &events,
+        &sk,
+        json!({"id": "k", "type": "customer.referred", "customer_id": "carl", "referrer_id": code}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    post(&events, &sk, paid("p2", "carl", "2", 1000));
+    assert_eq!(
+        get(&format!("/v1/shops/{shop}/customers/anna"), Some(&sk)).body["points"],
+        100 + 500 + 500
+    );
+    let r = post(
+        &events,
+        &sk,
+        json!({"id": "u", "type": "customer.referred", "customer_id": "dora",
+               "referrer_id": shared::code::generate("M", [9; 8])}),
+    );
+    r.assert_problem(422, "validation_failed");
 }
 
 #[test]

@@ -38,6 +38,9 @@ pub struct ShopLedger {
 
 /// Redemptions a member may make per minute.
 pub const REDEMPTIONS_PER_MINUTE: usize = 10;
+/// The member with a member code (an expression index, see `shop_stats::SCHEMA`).
+const BY_MEMBER_CODE: &str =
+    "SELECT customer_id FROM accounts WHERE json_extract(account, '$.member_code') = ?";
 /// How long a card snapshot lives in KV without being rewritten.
 const CARD_TTL_SECONDS: u64 = 30 * 86_400;
 /// Minimum time between two KV writes of one member's card (production KV: ~1 write/s/key).
@@ -399,6 +402,7 @@ impl ShopLedger {
             return Ok(replayed);
         }
         let program = self.program()?;
+        let event = self.with_referrer_resolved(event)?;
         let (body, changed) =
             self.apply_recorded(&program, &self.shop_id()?, &idem, customer, &event, status)?;
         for account in &changed {
@@ -411,6 +415,19 @@ impl ShopLedger {
             }
         }
         json_response(status, body)
+    }
+
+    /// `customer.referred` may name the referrer by member code (what the widget's referral links
+    /// carry, `?ref=M-…`): it becomes that member's customer id; an unknown code is refused.
+    fn with_referrer_resolved(&self, mut event: Event) -> std::result::Result<Event, ApiError> {
+        if let EventKind::Referred { referrer } = &mut event.kind {
+            if let Some(code) = shared::code::normalize("M", referrer) {
+                *referrer = self.customer_where(BY_MEMBER_CODE, &code)?.ok_or_else(|| {
+                    ApiError::field("referrer_id", "no member has this member code")
+                })?;
+            }
+        }
+        Ok(event)
     }
 
     /// Credits the birthday points of the members whose birthday is today (once a day, from the
@@ -528,11 +545,8 @@ impl ShopLedger {
 
     /// The member whose member code is `code` (an index on the stored accounts).
     fn member_with_code(&self, code: &str) -> std::result::Result<String, ApiError> {
-        self.customer_where(
-            "SELECT customer_id FROM accounts WHERE json_extract(account, '$.member_code') = ?",
-            code,
-        )?
-        .ok_or_else(|| ApiError::not_found("no member with this member code"))
+        self.customer_where(BY_MEMBER_CODE, code)?
+            .ok_or_else(|| ApiError::not_found("no member with this member code"))
     }
 
     /// The `customer_id` the one-parameter `query` selects, if any.
