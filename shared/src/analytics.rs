@@ -9,7 +9,7 @@
 
 use crate::api::{Analytics, BirthdaySoon, ParetoPoint, PointsTotals, Segment};
 use crate::ledger::Account;
-use crate::program::{Program, RewardKind};
+use crate::program::Program;
 use crate::time::{Timestamp, DAY};
 
 /// What one member contributes to the shop's aggregates.
@@ -299,16 +299,7 @@ pub fn report(agg: &Aggregates, program: &Program, now: Timestamp) -> Analytics 
 
 /// What `points` would cost the shop at the catalog's best amount-off rate (the liability).
 pub fn liability(program: &Program, points: i64) -> i64 {
-    program
-        .rewards
-        .iter()
-        .filter(|r| r.kind == RewardKind::AmountOff && r.cost_points > 0)
-        .filter_map(|r| Some((r.value_minor?, r.cost_points)))
-        .map(|(value, cost)| {
-            (i128::from(points.max(0)) * i128::from(value) / i128::from(cost)) as i64
-        })
-        .max()
-        .unwrap_or(0)
+    crate::card::points_worth(program, points).unwrap_or(0)
 }
 
 /// The share of revenue from the top 20 % of members, and the curve "top x % of members bring

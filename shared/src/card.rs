@@ -95,7 +95,7 @@ fn percent(part: i64, whole: i64) -> u8 {
 }
 
 /// What `points` are worth at the best amount-off rate of the catalog (floor), if it has one.
-fn points_worth(program: &Program, points: i64) -> Option<i64> {
+pub fn points_worth(program: &Program, points: i64) -> Option<i64> {
     let best = program
         .rewards
         .iter()
