@@ -137,8 +137,23 @@ pub struct ShopCustomerView {
     pub referred_by: Option<String>,
     /// Points taken back by refunds after they were spent, still to be paid off.
     pub debt_points: i64,
-    /// Every coupon, whatever its status.
+    /// The member's coupons, whatever their status, newest first (at most 100).
     pub all_coupons: Vec<CouponView>,
+    /// When `history` (the newest entries) is not all: the cursor for
+    /// `GET …/customers/{customer}/history?before=` to page through older entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history_before: Option<u64>,
+}
+
+/// `GET /v1/shops/{shop}/customers/{customer}/history`: one page of the member's ledger entries,
+/// newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub customer_id: String,
+    pub entries: Vec<HistoryEntry>,
+    /// The cursor for the next (older) page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_before: Option<u64>,
 }
 
 /// `GET /v1/shops/{shop}/analytics`: the shop's program at a glance, from incremental aggregates.

@@ -11,8 +11,15 @@ use crate::time::{rfc3339, Timestamp};
 /// How many history lines a card carries (newest first); the full ledger stays in storage.
 pub const HISTORY_ON_CARD: usize = 50;
 
-/// Builds the card of `account` in shop `shop_id` at time `now`.
-pub fn card(shop_id: &str, account: &Account, program: &Program, now: Timestamp) -> Card {
+/// Builds the card of `account` in shop `shop_id` at time `now`; `recent` are its newest entries,
+/// newest first (at most [`HISTORY_ON_CARD`] are shown).
+pub fn card(
+    shop_id: &str,
+    account: &Account,
+    recent: &[Entry],
+    program: &Program,
+    now: Timestamp,
+) -> Card {
     let points = account.spendable(now);
     let mut rewards: Vec<CardReward> = program
         .rewards
@@ -70,10 +77,8 @@ pub fn card(shop_id: &str, account: &Account, program: &Program, now: Timestamp)
             })
             .collect(),
         member_code: account.member_code.clone(),
-        history: account
-            .history
+        history: recent
             .iter()
-            .rev()
             .take(HISTORY_ON_CARD)
             .map(history_line)
             .collect(),
@@ -110,7 +115,7 @@ pub fn points_worth(program: &Program, points: i64) -> Option<i64> {
 }
 
 /// One ledger entry as a history line.
-fn history_line(e: &Entry) -> HistoryEntry {
+pub fn history_line(e: &Entry) -> HistoryEntry {
     HistoryEntry {
         at: rfc3339(e.at),
         kind: e.kind.to_string(),
@@ -120,8 +125,8 @@ fn history_line(e: &Entry) -> HistoryEntry {
     }
 }
 
-/// A coupon of `account` as the shop sees it.
-pub fn coupon_view(account: &Account, coupon: &Coupon) -> CouponView {
+/// A coupon of member `customer_id` as the shop sees it.
+pub fn coupon_view(customer_id: &str, coupon: &Coupon) -> CouponView {
     CouponView {
         code: coupon.code.clone(),
         reward_id: coupon.reward_id.clone(),
@@ -129,32 +134,34 @@ pub fn coupon_view(account: &Account, coupon: &Coupon) -> CouponView {
         kind: coupon.kind.as_str().to_owned(),
         value_minor: coupon.value_minor,
         sku: coupon.sku.clone(),
-        customer_id: account.customer_id.clone(),
+        customer_id: customer_id.to_owned(),
         issued_at: rfc3339(coupon.issued_at),
         expires_at: rfc3339(coupon.expires_at),
         order_id: coupon.consumed_by.clone(),
     }
 }
 
-/// The shop's view of a member: the card with the full history and every coupon.
+/// The shop's view of a member: the card with its newest entries (`recent`, newest first) and
+/// the `coupons` given (the store's rows: consumed and void ones too).
 pub fn shop_view(
     shop_id: &str,
     account: &Account,
+    recent: &[Entry],
+    coupons: &[Coupon],
     program: &Program,
     now: Timestamp,
 ) -> ShopCustomerView {
-    let mut card = card(shop_id, account, program, now);
-    card.history = account.history.iter().rev().map(history_line).collect();
+    let card = card(shop_id, account, recent, program, now);
     ShopCustomerView {
         card,
         joined_at: rfc3339(account.joined_at),
         business: account.business,
         referred_by: account.referred_by.clone(),
         debt_points: account.debt,
-        all_coupons: account
-            .coupons
+        history_before: None,
+        all_coupons: coupons
             .iter()
-            .map(|c| coupon_view(account, c))
+            .map(|c| coupon_view(&account.customer_id, c))
             .collect(),
     }
 }
@@ -164,7 +171,7 @@ mod tests {
     use super::*;
     use crate::ledger::{Context, Event, EventKind};
 
-    fn demo() -> (Program, Account) {
+    fn demo() -> (Program, crate::ledger::Book) {
         let program = Program::demo_bakery();
         let account = crate::demo::accounts(&program, 1_790_000_000).remove(0);
         (program, account)
@@ -192,7 +199,7 @@ mod tests {
         assert_eq!(percent(-5, 50_000), 0);
         assert_eq!(percent(5, 0), 100);
         let (program, account) = demo();
-        let c = card("demo-bakery", &account, &program, 1_790_000_000);
+        let c = card("demo-bakery", &account, &[], &program, 1_790_000_000);
         let next = c.tier.unwrap().next.unwrap();
         assert_eq!(next.id, "platinum");
         assert!(next.progress_pct > 0 && next.progress_pct < 100);
@@ -213,10 +220,10 @@ mod tests {
             kind: EventKind::SetBirthday { month, day },
         };
         assert!(account.apply(&program, &set("b0", 2, 30), &ctx).is_err());
-        assert_eq!(card("s", &account, &program, now).birthday, None);
+        assert_eq!(card("s", &account, &[], &program, now).birthday, None);
         account.apply(&program, &set("b1", 2, 29), &ctx).unwrap();
         assert_eq!(
-            card("s", &account, &program, now).birthday.as_deref(),
+            card("s", &account, &[], &program, now).birthday.as_deref(),
             Some("02-29")
         );
         assert_eq!(

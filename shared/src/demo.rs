@@ -4,7 +4,7 @@
 //! committed `.dev.vars`), so `cargo xtask dev` shows a working card with no set-up. The members'
 //! accounts are built by the real ledger from a short history of events.
 
-use crate::ledger::{Account, Context, Event, EventKind, Item};
+use crate::ledger::{Book, Context, Event, EventKind, Item};
 use crate::program::Program;
 use crate::time::{Timestamp, DAY};
 
@@ -34,7 +34,7 @@ fn order(id: &str, at: Timestamp, amount: i64, cakes: u32) -> Event {
 }
 
 /// The demo members' accounts as of `now`: `c42` (Gold, a coupon, some history) and `c7` (new).
-pub fn accounts(program: &Program, now: Timestamp) -> Vec<Account> {
+pub fn accounts(program: &Program, now: Timestamp) -> Vec<Book> {
     let mut members = Vec::new();
     for (customer, events) in [
         (
@@ -66,7 +66,7 @@ pub fn accounts(program: &Program, now: Timestamp) -> Vec<Account> {
             now: start,
             entropy: [customer.len() as u8; 32],
         };
-        let mut account = Account::open(customer, program, &ctx);
+        let mut account = Book::open(customer, program, &ctx);
         for (i, event) in events.iter().enumerate() {
             ctx.now = event.at;
             ctx.entropy[0] = i as u8;
@@ -88,7 +88,7 @@ mod tests {
         let program = Program::demo_bakery();
         let now = 1_790_000_000;
         let accounts = accounts(&program, now);
-        let c42 = crate::card::card(SHOP_ID, &accounts[0], &program, now);
+        let c42 = crate::card::card(SHOP_ID, &accounts[0], &[], &program, now);
         // 100 welcome + 520 (order 0987 at Member ×1) + 1000 thanks − 500 redeemed + 28 (23 × 1.25 as Gold)
         assert_eq!(c42.points, 100 + 520 + 1000 - 500 + 28);
         assert_eq!(c42.tier.as_ref().unwrap().id, "gold");
@@ -96,7 +96,7 @@ mod tests {
         // The €5-off coupon, and the certificate for spending €200 within six months.
         let rewards: Vec<&str> = c42.coupons.iter().map(|c| c.reward_id.as_str()).collect();
         assert_eq!(rewards, ["certificate", "5-off"]);
-        let c7 = crate::card::card(SHOP_ID, &accounts[1], &program, now);
+        let c7 = crate::card::card(SHOP_ID, &accounts[1], &[], &program, now);
         assert_eq!((c7.points, c7.stamps.unwrap().filled), (100, 2));
     }
 }

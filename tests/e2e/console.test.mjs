@@ -85,9 +85,12 @@ test("program: a field error lands next to its field; a new stamp goal shows in 
   await page.fill("#f-stamps-goal", "8");
   await page.click("[data-testid=save]");
   await page.locator("[data-testid=save-status]").filter({ hasText: "Saved" }).waitFor({ timeout: 10000 });
+  // The preview reloads after the save: wait for the new card (the old one has 10 slots).
   const fresh = page.frameLocator("[data-testid=preview-member]");
-  await fresh.locator("punchcard-widget .pc-slot").nth(7).waitFor({ timeout: 20000 });
-  assert.equal(await fresh.locator("punchcard-widget .pc-slot").count(), 8);
+  const slots = fresh.locator("punchcard-widget .pc-slot");
+  const deadline = Date.now() + 20000;
+  while ((await slots.count()) !== 8 && Date.now() < deadline) await page.waitForTimeout(100);
+  assert.equal(await slots.count(), 8);
   const guest = page.frameLocator("[data-testid=preview-guest]");
   await guest.locator("punchcard-widget [data-testid=teaser]").waitFor({ timeout: 20000 });
   assert.match(await guest.locator("punchcard-widget [data-testid=teaser]").textContent(), /Collect 8 stamps/);

@@ -154,13 +154,27 @@ fn sigkill_mid_stream_loses_nothing_acknowledged_and_counts_nothing_twice() {
             .into_json::<Value>()
             .unwrap()
     };
-    let survived = view(&base);
-    let notes: Vec<&str> = survived["history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|h| h["note"].as_str())
-        .collect();
+    // Every entry of the member: the view's newest ones, then the older pages.
+    let history = |base: &str| {
+        let first = view(base);
+        let mut lines: Vec<Value> = first["history"].as_array().unwrap().clone();
+        let mut before = first["history_before"].as_u64();
+        while let Some(cursor) = before {
+            let page = ureq::get(&format!(
+                "{base}/v1/shops/crash/customers/c1/history?before={cursor}&limit=200"
+            ))
+            .set("Authorization", &format!("Bearer {sk}"))
+            .call()
+            .unwrap()
+            .into_json::<Value>()
+            .unwrap();
+            lines.extend(page["entries"].as_array().unwrap().iter().cloned());
+            before = page["next_before"].as_u64();
+        }
+        lines
+    };
+    let survived = history(&base);
+    let notes: Vec<&str> = survived.iter().filter_map(|h| h["note"].as_str()).collect();
     for (i, _) in acked.iter().enumerate().filter(|(_, a)| **a) {
         assert!(
             notes.contains(&format!("Order o{i}").as_str()),
@@ -174,9 +188,7 @@ fn sigkill_mid_stream_loses_nothing_acknowledged_and_counts_nothing_twice() {
     }
     let r = view(&base);
     assert_eq!(r["points"], N as i64, "every event exactly once");
-    let earns = r["history"]
-        .as_array()
-        .unwrap()
+    let earns = history(&base)
         .iter()
         .filter(|h| h["kind"] == "earn")
         .count();

@@ -29,7 +29,7 @@ fn expected_card(customer: &str) -> shared::api::Card {
     let now = now() as i64;
     let accounts = demo::accounts(&program, now);
     let account = accounts.iter().find(|a| a.customer_id == customer).unwrap();
-    shared::card::card(demo::SHOP_ID, account, &program, now)
+    shared::card::card(demo::SHOP_ID, account, &account.recent(50), &program, now)
 }
 
 #[test]

@@ -82,7 +82,7 @@ fn catalog(locale: &str) -> &'static str {
 fn demo_card() -> Card {
     let program = Program::demo_bakery();
     let account = shared::demo::accounts(&program, NOW).remove(0);
-    shared::card::card("demo-bakery", &account, &program, NOW)
+    shared::card::card("demo-bakery", &account, &account.recent(50), &program, NOW)
 }
 
 fn program_json() -> String {

@@ -26,7 +26,7 @@ pub async fn shop_record(env: &Env, shop: &ShopId) -> Result<ShopRecord, ApiErro
     {
         return Ok(record);
     }
-    let mut response = crate::shop_ledger::send(env, shop, &Command::ShopRecord).await?;
+    let mut response = crate::ledger::send(env, shop, &Command::ShopRecord).await?;
     if response.status_code() != 200 {
         return Err(ApiError::not_found(format!("no shop '{shop}'")));
     }

@@ -36,6 +36,10 @@ pub enum Command {
         customer: String,
         event: Event,
         status: u16,
+        /// Tests only (the edge sets it only where `PUNCHCARD_DEMO=seed`): fail after every
+        /// write but the stored answer, to prove the transaction leaves nothing behind.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        fail_midway: bool,
     },
     /// Redeem a reward for a member; rate-limited per member.
     Redeem {
@@ -50,6 +54,12 @@ pub enum Command {
     },
     ShopView {
         customer: String,
+    },
+    /// A page of the member's entries, newest first, older than the cursor `before`.
+    History {
+        customer: String,
+        before: Option<u64>,
+        limit: usize,
     },
     Coupon {
         code: String,
@@ -74,6 +84,15 @@ pub enum Command {
     /// Many `Apply`s in one request (the batch events route).
     ApplyBatch {
         items: Vec<BatchItem>,
+    },
+    /// Deletes idempotency records older than this (admin maintenance).
+    Purge {
+        older_than_seconds: i64,
+    },
+    /// Local dev and tests only: store a member document in the first storage version's shape.
+    SeedLegacy {
+        customer: String,
+        document: String,
     },
 }
 

@@ -8,12 +8,12 @@ mod auth;
 mod body;
 mod commands;
 mod kv;
+mod ledger;
 mod problem;
 mod routes;
-mod shop_ledger;
 mod shop_stats;
 
-pub use shop_ledger::ShopLedger;
+pub use ledger::ShopLedger;
 
 use problem::ApiError;
 use worker::{event, Context, Env, Method, Request, Response, Result, RouteContext, Router};
@@ -42,6 +42,15 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .get_async(
             "/v1/shops/:shop/customers/:customer/export",
             customers::export,
+        )
+        .get_async(
+            "/v1/shops/:shop/customers/:customer/history",
+            customers::history,
+        )
+        .post_async("/v1/shops/:shop/maintenance/purge", shops::purge)
+        .post_async(
+            "/v1/dev/shops/:shop/legacy-accounts/:customer",
+            shops::seed_legacy,
         )
         .post_async(
             "/v1/shops/:shop/customers/:customer/adjustments",

@@ -87,9 +87,9 @@ impl From<LedgerError> for ApiError {
             LedgerError::CouponExpired => Self::new(ErrorCode::CouponExpired, detail),
             LedgerError::BirthdayAlreadySet => Self::new(ErrorCode::BirthdayAlreadySet, detail),
             LedgerError::UnknownCoupon(_) => Self::not_found(detail),
-            LedgerError::DuplicateOrder(_) | LedgerError::ReferralClosed => {
-                Self::new(ErrorCode::Conflict, detail)
-            }
+            LedgerError::DuplicateOrder(_)
+            | LedgerError::ReferralClosed
+            | LedgerError::TooManyCoupons(_) => Self::new(ErrorCode::Conflict, detail),
             LedgerError::UnknownReward(_) | LedgerError::NotRedeemable(_) => {
                 Self::field("reward_id", detail)
             }

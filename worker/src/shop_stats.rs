@@ -1,26 +1,26 @@
 //! The ledger object's analytics tables: per-member stats and the shop's incremental aggregates
 //! (`shared::analytics` computes what changes; this module only stores it).
 //!
-//! Every account save calls [`track`] inside the same synchronous stretch as the save, so the
-//! aggregates commit together with the account: they can never drift from the ledger. A save costs
-//! one read and a few upserts, whatever the number of members; a report reads bounded tables.
+//! Every member save records its stats change in a [`Pending`] that is flushed inside the same
+//! transaction as the save, so the aggregates commit together with the ledger: they can never
+//! drift from it. A command writes each touched aggregate row once, whatever the number of
+//! members or events; a report reads bounded tables.
 
 use crate::problem::ApiError;
 use serde::Deserialize;
 use shared::analytics::{self, Aggregates, Counter, Key, MemberStats};
-use shared::ledger::Account;
 use shared::time::DAY;
+use std::collections::HashMap;
 use worker::SqlStorage;
 
-/// Tables (created with the object's schema).
+/// Tables (created with the object's schema). Version 1 also had `member_stats` (each member's
+/// stats as last counted); members now carry their totals, so it is read once, on migration.
 pub const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS member_stats (customer_id TEXT PRIMARY KEY, stats TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS aggregates (
     kind INTEGER NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL,
     members INTEGER NOT NULL, revenue INTEGER NOT NULL, PRIMARY KEY (kind, a, b));
 CREATE TABLE IF NOT EXISTS birthdays (customer_id TEXT PRIMARY KEY, md INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS birthdays_by_day ON birthdays (md);
-CREATE INDEX IF NOT EXISTS accounts_by_member_code ON accounts (json_extract(account, '$.member_code'));
 ";
 
 const COUNTER: i64 = 0;
@@ -29,8 +29,6 @@ const SPEND: i64 = 2;
 const RECENCY: i64 = 3;
 /// The last day (days since the epoch, in `a`) the birthday run credited birthdays.
 const BIRTHDAY_RUN: i64 = 8;
-/// Marks that accounts stored before the aggregates existed have been counted.
-const BACKFILLED: i64 = 9;
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -43,11 +41,24 @@ fn row_key(key: Key) -> (i64, i64, i64) {
     }
 }
 
-/// Records that `customer`'s account is now `account` (`None`: erased).
-pub fn track(sql: &SqlStorage, customer: &str, account: Option<&Account>) -> Result<()> {
+/// The stats a version-1 object counted for `customer` (its `member_stats` row), taken out.
+pub fn take_stored_stats(sql: &SqlStorage, customer: &str) -> Result<Option<MemberStats>> {
     #[derive(Deserialize)]
     struct Row {
         stats: String,
+    }
+    #[derive(Deserialize)]
+    struct Count {
+        n: i64,
+    }
+    let exists: Vec<Count> = sql
+        .exec(
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'member_stats'",
+            None,
+        )?
+        .to_array()?;
+    if exists.first().is_none_or(|c| c.n == 0) {
+        return Ok(None);
     }
     let rows: Vec<Row> = sql
         .exec(
@@ -55,98 +66,79 @@ pub fn track(sql: &SqlStorage, customer: &str, account: Option<&Account>) -> Res
             vec![customer.into()],
         )?
         .to_array()?;
-    let old: Option<MemberStats> = match rows.into_iter().next() {
-        Some(row) => Some(serde_json::from_str(&row.stats)?),
-        None => None,
-    };
-    let new = account.map(MemberStats::of);
-    if old == new {
-        return Ok(());
+    sql.exec(
+        "DELETE FROM member_stats WHERE customer_id = ?",
+        vec![customer.into()],
+    )?;
+    match rows.into_iter().next() {
+        Some(row) => Ok(Some(serde_json::from_str(&row.stats)?)),
+        None => Ok(None),
     }
-    for (key, members, revenue) in analytics::changes(old.as_ref(), new.as_ref()) {
-        let (kind, a, b) = row_key(key);
-        sql.exec(
-            "INSERT INTO aggregates (kind, a, b, members, revenue) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (kind, a, b) DO UPDATE SET
-               members = members + excluded.members, revenue = revenue + excluded.revenue",
-            vec![
-                kind.into(),
-                a.into(),
-                b.into(),
-                members.into(),
-                revenue.into(),
-            ],
-        )?;
-        if kind != COUNTER {
-            sql.exec(
-                "DELETE FROM aggregates WHERE kind = ? AND a = ? AND b = ? AND members = 0 AND revenue = 0",
-                vec![kind.into(), a.into(), b.into()],
-            )?;
-        }
-    }
-    let old_birthday = old.as_ref().and_then(|s| s.birthday);
-    let new_birthday = new.as_ref().and_then(|s| s.birthday);
-    if old_birthday != new_birthday {
-        match new_birthday {
-            Some((m, d)) => sql.exec(
-                "INSERT OR REPLACE INTO birthdays (customer_id, md) VALUES (?, ?)",
-                vec![customer.into(), (i64::from(m) * 100 + i64::from(d)).into()],
-            )?,
-            None => sql.exec(
-                "DELETE FROM birthdays WHERE customer_id = ?",
-                vec![customer.into()],
-            )?,
-        };
-    }
-    match new {
-        Some(stats) => sql.exec(
-            "INSERT OR REPLACE INTO member_stats (customer_id, stats) VALUES (?, ?)",
-            vec![customer.into(), serde_json::to_string(&stats)?.into()],
-        )?,
-        None => sql.exec(
-            "DELETE FROM member_stats WHERE customer_id = ?",
-            vec![customer.into()],
-        )?,
-    };
-    Ok(())
 }
 
-/// Counts accounts stored before the aggregates existed (local dev state), once per object.
-pub fn backfill(sql: &SqlStorage) -> Result<()> {
-    #[derive(Deserialize)]
-    struct Count {
-        n: i64,
+/// Sums aggregate changes over many saves, so a batch writes each touched row once.
+#[derive(Default)]
+pub struct Pending {
+    changes: HashMap<(i64, i64, i64), (i64, i64)>,
+    birthdays: Vec<(String, Option<(u8, u8)>)>,
+}
+
+impl Pending {
+    /// Records that the member counted as `old` is now `new` (`None`: not a member).
+    pub fn track(&mut self, customer: &str, old: Option<&MemberStats>, new: Option<&MemberStats>) {
+        if old == new {
+            return;
+        }
+        for (key, members, revenue) in analytics::changes(old, new) {
+            let e = self.changes.entry(row_key(key)).or_default();
+            e.0 += members;
+            e.1 += revenue;
+        }
+        let (was, is) = (old.and_then(|s| s.birthday), new.and_then(|s| s.birthday));
+        if was != is {
+            self.birthdays.push((customer.to_owned(), is));
+        }
     }
-    let done: Vec<Count> = sql
-        .exec(
-            "SELECT COUNT(*) AS n FROM aggregates WHERE kind = ?",
-            vec![BACKFILLED.into()],
-        )?
-        .to_array()?;
-    if done.first().is_some_and(|c| c.n > 0) {
-        return Ok(());
+
+    /// Writes the summed changes (inside the caller's transaction).
+    pub fn flush(self, sql: &SqlStorage) -> Result<()> {
+        for ((kind, a, b), (members, revenue)) in self.changes {
+            if members == 0 && revenue == 0 {
+                continue;
+            }
+            sql.exec(
+                "INSERT INTO aggregates (kind, a, b, members, revenue) VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT (kind, a, b) DO UPDATE SET
+                   members = members + excluded.members, revenue = revenue + excluded.revenue",
+                vec![
+                    kind.into(),
+                    a.into(),
+                    b.into(),
+                    members.into(),
+                    revenue.into(),
+                ],
+            )?;
+            if kind != COUNTER {
+                sql.exec(
+                    "DELETE FROM aggregates WHERE kind = ? AND a = ? AND b = ? AND members = 0 AND revenue = 0",
+                    vec![kind.into(), a.into(), b.into()],
+                )?;
+            }
+        }
+        for (customer, birthday) in self.birthdays {
+            match birthday {
+                Some((m, d)) => sql.exec(
+                    "INSERT OR REPLACE INTO birthdays (customer_id, md) VALUES (?, ?)",
+                    vec![customer.into(), (i64::from(m) * 100 + i64::from(d)).into()],
+                )?,
+                None => sql.exec(
+                    "DELETE FROM birthdays WHERE customer_id = ?",
+                    vec![customer.into()],
+                )?,
+            };
+        }
+        Ok(())
     }
-    #[derive(Deserialize)]
-    struct Row {
-        customer_id: String,
-        account: String,
-    }
-    let rows: Vec<Row> = sql
-        .exec(
-            "SELECT customer_id, account FROM accounts
-             WHERE customer_id NOT IN (SELECT customer_id FROM member_stats)",
-            None,
-        )?
-        .to_array()?;
-    for row in rows {
-        let account: Account = serde_json::from_str(&row.account)?;
-        track(sql, &row.customer_id, Some(&account))?;
-    }
-    sql.exec(
-        "INSERT OR IGNORE INTO aggregates (kind, a, b, members, revenue) VALUES (?, 0, 0, 0, 0)",
-        vec![BACKFILLED.into()],
-    )?;
-    Ok(())
 }
 
 /// Reads what a report needs at `now`: counters, the last 90 days of activity, the spend
@@ -254,19 +246,4 @@ pub fn birthdays_due(sql: &SqlStorage, now: i64) -> Result<Vec<String>> {
         customers.extend(rows.into_iter().map(|r| r.customer_id));
     }
     Ok(customers)
-}
-
-/// Whether any member has told us their birthday (the object then keeps a daily alarm).
-pub fn any_birthdays(sql: &SqlStorage) -> Result<bool> {
-    #[derive(Deserialize)]
-    struct Count {
-        n: i64,
-    }
-    let rows: Vec<Count> = sql
-        .exec(
-            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM birthdays LIMIT 1)",
-            None,
-        )?
-        .to_array()?;
-    Ok(rows.first().is_some_and(|c| c.n > 0))
 }

@@ -154,3 +154,19 @@ pub fn analytics(tools: &Tools) -> Result {
             .env("PUNCHCARD_URL", server.url()),
     )
 }
+
+/// `cargo xtask bench-history`: one member, 10,000 orders through the batch API against its own
+/// `wrangler dev` (`bench/history.mjs`; `ORDERS` and `SPREAD_MINUTES` override): events/s per
+/// 1,000 orders, the member row's size as it goes, the last/first ratio.
+pub fn history(tools: &Tools) -> Result {
+    crate::build(tools)?;
+    let server = DevServer::start(tools)?;
+    crate::step("one member, 10,000 orders through POST /events/batch");
+    crate::run(
+        Command::new("node")
+            .current_dir(root())
+            .arg("bench/history.mjs")
+            .env("PUNCHCARD_URL", server.url())
+            .env("PUNCHCARD_STATE", server.state_dir()),
+    )
+}

@@ -6,6 +6,8 @@
 //! - `cargo xtask size`  builds the widget and prints each file's raw, gzip and brotli size
 //! - `cargo xtask bench` the ledger benchmark (events/second on one core)
 //! - `cargo xtask bench-http` wrk: the Rust worker beside a minimal JS Worker on the same runtime
+//! - `cargo xtask bench-analytics` 100,000 members, 1,000,000 events through the API
+//! - `cargo xtask bench-history` one member, 10,000 orders through the API
 //!
 //! No dependencies: std only, so it compiles in seconds on a fresh machine.
 
@@ -35,9 +37,10 @@ fn main() -> ExitCode {
         }
         Some("bench-http") => tools::ensure(false).and_then(|t| bench::http(&t)),
         Some("bench-analytics") => tools::ensure(false).and_then(|t| bench::analytics(&t)),
+        Some("bench-history") => tools::ensure(false).and_then(|t| bench::history(&t)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <dev | test | build | size | bench | bench-http | bench-analytics>"
+                "usage: cargo xtask <dev | test | build | size | bench | bench-http | bench-analytics | bench-history>"
             );
             return ExitCode::from(2);
         }

@@ -89,6 +89,11 @@ impl DevServer {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// Where its local KV and Durable Object state lives.
+    pub fn state_dir(&self) -> &std::path::Path {
+        &self.state
+    }
+
     fn wait_ready(&mut self, probe: &str, want_ok: bool, limit: Duration) -> Result {
         let started = Instant::now();
         while started.elapsed() < limit {

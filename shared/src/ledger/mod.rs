@@ -1,14 +1,21 @@
-//! The ledger: one member's account as a pure state machine.
+//! The ledger: one member's account as a pure state machine over bounded state.
 //!
-//! [`Account::apply`] takes an [`Event`], the shop's [`Program`] and a [`Context`] (the time and
-//! some randomness, both supplied by the caller) and either changes the account and returns an
-//! [`Outcome`], or returns a [`LedgerError`] and changes nothing. Every handler first computes and
-//! checks everything that can fail, and only then mutates; so a failed event leaves no trace.
+//! An [`Account`] is what the next event needs and nothing that grows with the member's age:
+//! balances and open point batches, debt, the stamp card, the tier and the spend inside the
+//! longest rolling window, live coupons, counters. Everything that grows — ledger entries, order
+//! records, spent coupons — lives in rows the caller stores.
 //!
-//! Events are idempotent by id: the same id with the same content returns the first outcome again
-//! (`replayed = true`) and changes nothing; the same id with other content is
-//! [`LedgerError::IdempotencyConflict`].
+//! [`Account::apply`] takes an [`Event`], the shop's [`Program`], a [`Context`] (the time and some
+//! randomness, both supplied by the caller) and the [`Rows`] that event needs (which the caller
+//! looks up by [`Event::needs`]); it either changes the account and returns an [`Outcome`], with
+//! the rows to write waiting in [`Account::take_changes`], or returns a [`LedgerError`]. Every
+//! handler first computes and checks everything that can fail, and only then mutates.
+//!
+//! Idempotency by event id belongs to the store (see [`book::Book`], the in-memory reference
+//! store, and the worker's idempotency records); [`fingerprint`] is the content hash both use.
 
+pub mod book;
+pub mod legacy;
 mod orders;
 mod points;
 mod rewards;
@@ -16,7 +23,7 @@ mod tiers;
 
 /// Read-only tier helpers for views.
 pub mod tiers_view {
-    pub use super::tiers::{rank, tier_for};
+    pub use super::tiers::{max_window_days, rank, tier_for};
     use crate::program::{Program, Tier};
 
     /// The tier above `id`, if any.
@@ -30,9 +37,10 @@ use crate::money::Overflow;
 use crate::program::{Program, RewardKind};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 
+pub use book::Book;
 pub use points::Batch;
 
 /// Largest order amount or point count an event may carry (10^13 minor units: 100 billion in
@@ -141,6 +149,8 @@ pub enum LedgerError {
         field: &'static str,
         rule: &'static str,
     },
+    #[error("this member already holds {0} unused coupons; use or let some expire first")]
+    TooManyCoupons(usize),
     #[error("a member cannot refer themselves")]
     SelfReferral,
     #[error("only a member with no paid order yet can be referred, once")]
@@ -190,7 +200,8 @@ impl CouponStatus {
     }
 }
 
-/// One line of the member's ledger. The sum of `points` over all entries is the balance.
+/// One line of the member's ledger (a row of its own). The sum of `points` over all entries is
+/// the balance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     pub at: Timestamp,
@@ -199,7 +210,83 @@ pub struct Entry {
     pub kind: std::borrow::Cow<'static, str>,
     pub points: i64,
     pub stamps: i64,
+    /// The order the entry is about, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
     pub note: String,
+}
+
+/// Most live (active, unexpired) coupons a member may hold; a redemption beyond is refused, so
+/// the account stays bounded whatever a member does.
+pub const MAX_LIVE_COUPONS: usize = 100;
+
+/// Running totals of the member's ledger: what the analytics need, kept as the entries are
+/// written so nothing has to walk the history.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Points ever credited (earnings, welcome, birthday, referral, positive adjustments).
+    pub issued: i64,
+    /// Points spent on rewards.
+    pub redeemed: i64,
+    /// Points that expired.
+    pub expired: i64,
+    /// Points taken back by refunds and negative adjustments.
+    pub deducted: i64,
+    /// Day (since the epoch) of the latest entry, or of joining.
+    pub last_active_day: i64,
+    /// Orders ever paid (refunded ones included): a member with one can no longer be referred.
+    pub orders_paid: u64,
+    /// Orders not fully refunded.
+    pub orders: u32,
+    /// Day of the latest paid order while some order is not fully refunded.
+    pub last_order_day: Option<i64>,
+    /// Paid minus refunded, in minor units.
+    pub revenue_minor: i64,
+    /// Entries written so far: the next entry's sequence number.
+    pub entries: u64,
+    /// Coupons issued so far (numbers each code's draw, so codes of one event differ).
+    #[serde(default)]
+    pub coupons_issued: u64,
+}
+
+/// The rows an event needs besides the account: looked up by the caller from [`Event::needs`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rows {
+    /// The record stored under [`Needs::order`], if any.
+    pub order: Option<OrderRecord>,
+    /// The coupon stored under [`Needs::coupon`], if any.
+    pub coupon: Option<Coupon>,
+    /// With [`Needs::order_coupons`]: the stored coupons that order caused, in issue order.
+    pub order_coupons: Vec<Coupon>,
+}
+
+/// Keys of the rows an event needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// An order record key (an order id, or `referral:<referee>:<order>` for a referral bonus).
+    pub order: Option<String>,
+    /// A coupon code (normalized).
+    pub coupon: Option<String>,
+    /// The coupons caused by [`Needs::order`] are needed too (a refund voids the unused ones).
+    pub order_coupons: bool,
+}
+
+/// Rows to write after an event: entries to append, order records and coupons to upsert.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// New ledger entries with their sequence numbers, oldest first.
+    pub entries: Vec<(u64, Entry)>,
+    /// Order records by key, as they are now.
+    pub orders: Vec<(String, OrderRecord)>,
+    /// Coupons issued or changed, as they are now (a coupon that is no longer live has left the
+    /// account and lives only in its row).
+    pub coupons: Vec<Coupon>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty() && self.orders.is_empty() && self.coupons.is_empty()
+    }
 }
 
 /// The stamp card in progress.
@@ -211,7 +298,7 @@ pub struct StampCard {
 }
 
 /// Net spend of one UTC day, for rolling windows (tiers, certificates, rebates). Kept per day, in
-/// ascending order, so a member's spend history is bounded by the longest window, not by orders.
+/// ascending order, and only inside the longest window, so it is bounded by days, not by orders.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Spend {
     /// Days since the epoch.
@@ -239,7 +326,7 @@ pub struct OrderRecord {
     pub referrer: Option<String>,
 }
 
-/// A member's whole account in one shop.
+/// A member's account in one shop: bounded state only (see the module doc).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
     pub customer_id: String,
@@ -247,7 +334,7 @@ pub struct Account {
     pub member_code: String,
     pub business: bool,
     pub referred_by: Option<String>,
-    /// Point batches, oldest first.
+    /// Open point batches (some points left), oldest first.
     pub batches: Vec<Batch>,
     /// No batch expires before this time (a lower bound that lets most events skip the scan).
     #[serde(default)]
@@ -257,8 +344,12 @@ pub struct Account {
     pub stamps: StampCard,
     pub tier: Option<String>,
     pub tier_since: Timestamp,
+    /// Spend per day inside the longest window any rule looks at.
     pub spend: Vec<Spend>,
-    pub orders: HashMap<String, OrderRecord, BuildHasherDefault<Fnv>>,
+    /// Net spend over the member's whole life (the tier spend of a program without a window).
+    #[serde(default)]
+    pub spend_total: i64,
+    /// Live coupons: active and not yet expired, at most [`MAX_LIVE_COUPONS`] from redemptions.
     pub coupons: Vec<Coupon>,
     /// Per certificate rule (by index): when it last issued.
     pub certificates_issued: BTreeMap<usize, Timestamp>,
@@ -268,59 +359,11 @@ pub struct Account {
     pub birthday: Option<(u8, u8)>,
     /// Cash back owed to a business member, in minor units.
     pub cashback_minor: i64,
-    pub history: Vec<Entry>,
-    /// Idempotency records, keyed by a 64-bit hash of the event id, with a second independent
-    /// 64-bit hash of the id inside (128 bits in all: a false match is not a practical concern).
-    /// Integer keys and inline records keep this off the heap: it is the ledger's hottest map.
-    pub processed: HashMap<u64, Processed, BuildHasherDefault<KeyHasher>>,
-}
-
-/// What the ledger remembers of an applied event, to answer its replays: the common numbers
-/// inline, the rest (coupons, tier change, effects) boxed only when there is any.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Processed {
-    /// A second hash of the event id (see [`Account::processed`]).
-    pub id_check: u64,
-    /// [`fingerprint`] of the event's content.
-    pub fingerprint: u64,
-    pub points: i64,
-    pub stamps: i64,
-    pub cashback_minor: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<Box<Outcome>>,
-}
-
-impl Processed {
-    fn new(id_check: u64, fingerprint: u64, outcome: &Outcome) -> Processed {
-        let simple = outcome.coupons_issued.is_empty()
-            && outcome.coupons_voided.is_empty()
-            && outcome.coupons_consumed.is_empty()
-            && outcome.tier_changed.is_none()
-            && outcome.effects.is_empty();
-        Processed {
-            id_check,
-            fingerprint,
-            points: outcome.points,
-            stamps: outcome.stamps,
-            cashback_minor: outcome.cashback_minor,
-            detail: (!simple).then(|| Box::new(outcome.clone())),
-        }
-    }
-
-    /// The outcome as first returned, marked as a replay.
-    fn replay(&self) -> Outcome {
-        let mut outcome = match &self.detail {
-            Some(detail) => (**detail).clone(),
-            None => Outcome {
-                points: self.points,
-                stamps: self.stamps,
-                cashback_minor: self.cashback_minor,
-                ..Outcome::default()
-            },
-        };
-        outcome.replayed = true;
-        outcome
-    }
+    #[serde(default)]
+    pub totals: Totals,
+    /// Rows produced by the current event, for the caller to write.
+    #[serde(skip)]
+    changes: Changes,
 }
 
 /// A tier change caused by an event.
@@ -355,31 +398,12 @@ pub struct Outcome {
     pub replayed: bool,
 }
 
-/// Keys of `processed` are already well-mixed 64-bit hashes: use them as they are.
-#[derive(Default)]
-pub struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-/// A 64-bit FNV-1a hasher: a stable content fingerprint for idempotency records, and a fast
-/// hasher for the short order-id keys of `orders`.
+/// A 64-bit FNV-1a hasher: a stable content fingerprint for idempotency records.
 pub struct Fnv(u64);
 
 impl Default for Fnv {
     fn default() -> Fnv {
-        Fnv(ID_SEED_1)
+        Fnv(0xcbf2_9ce4_8422_2325)
     }
 }
 
@@ -395,31 +419,53 @@ impl Hasher for Fnv {
     }
 }
 
-const ID_SEED_1: u64 = 0xcbf2_9ce4_8422_2325;
-const ID_SEED_2: u64 = 0x84222325_cbf29ce4;
-
-/// A hash of an event id (two seeds give two independent hashes).
-fn id_hash(id: &str, seed: u64) -> u64 {
-    let mut h = Fnv(seed);
-    h.write(id.as_bytes());
-    // FNV alone mixes the last bytes weakly; finish with a 64-bit avalanche (splitmix64).
-    let mut z = h.finish().wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// The content fingerprint of an event (everything but its id).
 pub fn fingerprint(event: &Event) -> u64 {
-    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    let mut h = Fnv::default();
     event.at.hash(&mut h);
     event.kind.hash(&mut h);
     h.finish()
 }
 
+/// Order records of referral bonuses are keyed `referral:<referee>:<order>`; order ids cannot
+/// contain `:`, so the two never collide.
+pub(crate) const REFERRAL: &str = "referral:";
+
+impl Event {
+    /// The keys of the rows this event needs besides the account.
+    pub fn needs(&self) -> Needs {
+        match &self.kind {
+            EventKind::OrderPaid { order_id, .. } => Needs {
+                order: Some(order_id.clone()),
+                ..Needs::default()
+            },
+            EventKind::OrderRefunded { order_id, .. } => Needs {
+                order: Some(order_id.clone()),
+                coupon: None,
+                order_coupons: true,
+            },
+            EventKind::ReferralBonus {
+                referee, order_id, ..
+            }
+            | EventKind::ReferralRefund {
+                referee, order_id, ..
+            } => Needs {
+                order: Some(format!("{REFERRAL}{referee}:{order_id}")),
+                ..Needs::default()
+            },
+            EventKind::ConsumeCoupon { code, .. } => Needs {
+                coupon: Some(crate::code::normalize("PC", code).unwrap_or_else(|| code.clone())),
+                ..Needs::default()
+            },
+            _ => Needs::default(),
+        }
+    }
+}
+
 impl Account {
     /// Opens a member's account: a member code, the welcome bonus, and the stamp card with its
-    /// pre-filled stamps (endowed progress; only the first card gets them).
+    /// pre-filled stamps (endowed progress; only the first card gets them). The welcome entry
+    /// waits in [`Account::take_changes`].
     pub fn open(customer_id: &str, program: &Program, ctx: &Context) -> Account {
         let mut account = Account {
             customer_id: customer_id.to_owned(),
@@ -434,14 +480,17 @@ impl Account {
             tier: None,
             tier_since: ctx.now,
             spend: Vec::new(),
-            orders: HashMap::default(),
+            spend_total: 0,
             coupons: Vec::new(),
             certificates_issued: BTreeMap::new(),
             last_birthday_year: None,
             birthday: None,
             cashback_minor: 0,
-            history: Vec::new(),
-            processed: HashMap::default(),
+            totals: Totals {
+                last_active_day: ctx.now.div_euclid(crate::time::DAY),
+                ..Totals::default()
+            },
+            changes: Changes::default(),
         };
         account.tier = tiers::tier_for(program, 0).map(|t| t.id.clone());
         let prefilled = program.stamps.as_ref().map_or(0, |s| s.prefilled);
@@ -451,37 +500,32 @@ impl Account {
             if welcome > 0 {
                 account.credit_unchecked(ctx.now, welcome, program, "welcome");
             }
-            account.history.push(Entry {
+            account.record(Entry {
                 at: ctx.now,
                 kind: "welcome".into(),
                 points: welcome,
                 stamps: i64::from(prefilled),
+                order_id: None,
                 note: format!("Welcome to {}", program.name),
             });
         }
         account
     }
 
-    /// Applies `event`. On error nothing changes; on a replay the first outcome comes back.
+    /// Draws a new member code (after a collision with another member's).
+    pub fn redraw_member_code(&mut self, ctx: &Context) {
+        self.member_code = crate::code::generate("M", rewards::entropy(ctx, u32::MAX));
+    }
+
+    /// Applies `event`, given the rows it [needs](Event::needs). On error the caller discards the
+    /// account (time-driven changes such as expiry may already have been made to it).
     pub fn apply(
         &mut self,
         program: &Program,
         event: &Event,
         ctx: &Context,
+        rows: Rows,
     ) -> Result<Outcome, LedgerError> {
-        let print = fingerprint(event);
-        let id_check = id_hash(&event.id, ID_SEED_2);
-        // Open addressing: a slot taken by another id moves us to the next one.
-        let mut key = id_hash(&event.id, ID_SEED_1);
-        while let Some(record) = self.processed.get(&key) {
-            if record.id_check == id_check {
-                if record.fingerprint != print {
-                    return Err(LedgerError::IdempotencyConflict);
-                }
-                return Ok(record.replay());
-            }
-            key = key.wrapping_add(1);
-        }
         // Time-driven changes first (expiry, tier re-evaluation): they are due whatever happens.
         self.settle(program, ctx.now);
         let at = event.at.min(ctx.now);
@@ -491,11 +535,17 @@ impl Account {
                 amount_minor,
                 currency,
                 items,
-            } => self.order_paid(program, ctx, at, order_id, *amount_minor, currency, items)?,
+            } => self.order_paid(
+                program,
+                ctx,
+                at,
+                (order_id, *amount_minor, currency, items),
+                rows.order.is_some(),
+            )?,
             EventKind::OrderRefunded {
                 order_id,
                 amount_minor,
-            } => self.order_refunded(program, ctx, at, order_id, *amount_minor)?,
+            } => self.order_refunded(program, ctx, at, (order_id, *amount_minor), rows)?,
             EventKind::Birthday => self.birthday(program, at)?,
             EventKind::Referred { referrer } => self.referred(referrer)?,
             EventKind::SetBusiness { business } => {
@@ -520,33 +570,99 @@ impl Account {
             }
             EventKind::AddStamps { count } => self.add_stamps(program, ctx, at, *count)?,
             EventKind::Redeem { reward_id } => self.redeem(program, ctx, at, reward_id)?,
-            EventKind::ConsumeCoupon { code, order_id } => self.consume(ctx, code, order_id)?,
+            EventKind::ConsumeCoupon { code, order_id } => {
+                self.consume(ctx, code, order_id, rows.coupon)?
+            }
             EventKind::ReferralBonus {
                 referee,
                 order_id,
                 amount_minor,
-            } => self.referral_bonus(program, at, referee, order_id, *amount_minor)?,
+            } => self.referral_bonus(
+                program,
+                at,
+                referee,
+                order_id,
+                *amount_minor,
+                rows.order.is_some(),
+            )?,
             EventKind::ReferralRefund {
                 referee,
                 order_id,
                 refunded_minor,
                 amount_minor,
-            } => {
-                self.referral_refund(ctx, at, referee, order_id, *refunded_minor, *amount_minor)?
-            }
+            } => self.referral_refund(
+                ctx,
+                at,
+                (referee, order_id),
+                *refunded_minor,
+                *amount_minor,
+                rows.order,
+            )?,
         };
-        self.processed
-            .insert(key, Processed::new(id_check, print, &outcome));
         Ok(outcome)
     }
 
-    /// Expires due point batches and re-evaluates the tier when its window has passed.
-    pub fn settle(&mut self, program: &Program, now: Timestamp) {
-        self.expire(now);
-        self.reevaluate_tier(program, now);
+    /// The rows the last events produced (entries, order records, coupons), leaving none behind.
+    pub fn take_changes(&mut self) -> Changes {
+        std::mem::take(&mut self.changes)
     }
 
-    /// Total points (spendable + pending − debt). Equals the sum of `history` points.
+    /// Writes a ledger entry: numbers it, keeps the totals, and queues the row.
+    pub(crate) fn record(&mut self, entry: Entry) {
+        let t = &mut self.totals;
+        t.last_active_day = t.last_active_day.max(entry.at.div_euclid(crate::time::DAY));
+        match (entry.kind.as_ref(), entry.points) {
+            ("redeem", p) => t.redeemed -= p,
+            ("expire", p) => t.expired -= p,
+            (_, p) if p >= 0 => t.issued += p,
+            (_, p) => t.deducted -= p,
+        }
+        let seq = t.entries;
+        t.entries += 1;
+        self.changes.entries.push((seq, entry));
+    }
+
+    /// Queues an order record to be stored under `key`.
+    fn store_order(&mut self, key: String, record: OrderRecord) {
+        self.changes.orders.push((key, record));
+    }
+
+    /// Queues a coupon row (new, or changed).
+    fn store_coupon(&mut self, coupon: Coupon) {
+        match self
+            .changes
+            .coupons
+            .iter_mut()
+            .find(|c| c.code == coupon.code)
+        {
+            Some(queued) => *queued = coupon,
+            None => self.changes.coupons.push(coupon),
+        }
+    }
+
+    /// Takes live coupon `index` out of the account with a final `status` (its row keeps it).
+    fn retire_coupon(&mut self, index: usize, status: CouponStatus) -> String {
+        let mut coupon = self.coupons.remove(index);
+        coupon.status = status;
+        let code = coupon.code.clone();
+        self.store_coupon(coupon);
+        code
+    }
+
+    /// Expires due point batches, drops expired coupons and old spend, and re-evaluates the tier
+    /// when its window has passed.
+    pub fn settle(&mut self, program: &Program, now: Timestamp) {
+        self.expire(now);
+        // An expired coupon keeps its row (status `active`, past `expires_at`); it is no longer
+        // live, so it leaves the account.
+        if self.coupons.iter().any(|c| c.expires_at <= now) {
+            self.coupons.retain(|c| c.expires_at > now);
+        }
+        self.reevaluate_tier(program, now);
+        self.prune_spend(program, now);
+    }
+
+    /// Total points (spendable + pending − debt). Equals the sum of the entries' points.
     pub fn balance(&self) -> i64 {
         self.batches.iter().map(|b| b.remaining).sum::<i64>() - self.debt
     }
@@ -593,5 +709,7 @@ fn check_amount(value: i64, field: &'static str, positive: bool) -> Result<(), L
     }
 }
 
+#[cfg(test)]
+mod reference;
 #[cfg(test)]
 mod tests;

@@ -3,16 +3,16 @@
 
 use super::tiers;
 use super::{
-    check_amount, Account, Effect, Entry, Event, EventKind, Item, LedgerError, OrderRecord, Outcome,
+    check_amount, Account, Effect, Entry, Event, EventKind, Item, LedgerError, OrderRecord,
+    Outcome, REFERRAL,
 };
 use super::{Context, CouponStatus};
 use crate::money::{mul_div, Overflow};
 use crate::program::{Program, StampPer};
-use crate::time::{year_of, Timestamp};
+use crate::time::{year_of, Timestamp, DAY};
 
-/// Order records of referral bonuses are keyed `referral:<referee>:<order>`; order ids cannot
-/// contain `:`, so the two never collide.
-const REFERRAL: &str = "referral:";
+/// An order as `order.paid` reports it: id, amount, currency, lines.
+pub(super) type PaidOrder<'a> = (&'a str, i64, &'a str, &'a [Item]);
 
 pub(super) fn check_id(value: &str, field: &'static str) -> Result<(), LedgerError> {
     crate::ids::CustomerId::parse(value)
@@ -25,7 +25,7 @@ pub(super) fn check_id(value: &str, field: &'static str) -> Result<(), LedgerErr
 
 impl Account {
     fn has_paid_order(&self) -> bool {
-        self.orders.keys().any(|k| !k.starts_with(REFERRAL))
+        self.totals.orders_paid > 0
     }
 
     /// Stamps an order earns under the program.
@@ -55,16 +55,14 @@ impl Account {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// `order.paid`; `recorded`: an order record with this id exists already.
     pub(super) fn order_paid(
         &mut self,
         program: &Program,
         ctx: &Context,
         at: Timestamp,
-        order_id: &str,
-        amount: i64,
-        currency: &str,
-        items: &[Item],
+        (order_id, amount, currency, items): PaidOrder,
+        recorded: bool,
     ) -> Result<Outcome, LedgerError> {
         // Check and compute everything first.
         check_id(order_id, "order_id")?;
@@ -75,7 +73,7 @@ impl Account {
                 got: currency.to_owned(),
             });
         }
-        if self.orders.contains_key(order_id) {
+        if recorded {
             return Err(LedgerError::DuplicateOrder(order_id.to_owned()));
         }
         let units = amount / program.earn.unit_minor.max(1);
@@ -106,23 +104,33 @@ impl Account {
         };
         let tier_before = self.tier.clone();
         self.credit_unchecked(at, points, program, order_id);
-        self.history.push(Entry {
+        self.record(Entry {
             at,
             kind: "earn".into(),
             points: earned,
             stamps: i64::from(stamps),
+            order_id: Some(order_id.to_owned()),
             note: format!("Order {order_id}"),
         });
         if bonus > 0 {
-            self.history.push(Entry {
+            self.record(Entry {
                 at,
                 kind: "referral".into(),
                 points: bonus,
                 stamps: 0,
+                order_id: Some(order_id.to_owned()),
                 note: "Welcome bonus for a referred friend".into(),
             });
         }
         self.add_spend(at, amount);
+        let t = &mut self.totals;
+        t.orders_paid += 1;
+        t.orders += 1;
+        t.revenue_minor += amount;
+        t.last_order_day = Some(
+            t.last_order_day
+                .map_or(at.div_euclid(DAY), |d| d.max(at.div_euclid(DAY))),
+        );
         outcome.coupons_issued =
             self.add_stamps_unchecked(program, ctx, at, stamps, Some(order_id));
         outcome.tier_changed = self.upgrade_tier(program, at);
@@ -183,25 +191,24 @@ impl Account {
                 },
             });
         }
-        self.orders.insert(order_id.to_owned(), record);
+        self.store_order(order_id.to_owned(), record);
         Ok(outcome)
     }
 
+    /// `order.refunded` of `(order, amount)`, given the order's stored record and coupons.
     pub(super) fn order_refunded(
         &mut self,
         program: &Program,
         ctx: &Context,
         at: Timestamp,
-        order_id: &str,
-        amount: i64,
+        (order_id, amount): (&str, i64),
+        rows: super::Rows,
     ) -> Result<Outcome, LedgerError> {
         check_id(order_id, "order_id")?;
         check_amount(amount, "amount_minor", true)?;
-        let record = self
-            .orders
-            .get(order_id)
-            .ok_or_else(|| LedgerError::UnknownOrder(order_id.to_owned()))?
-            .clone();
+        let mut record = rows
+            .order
+            .ok_or_else(|| LedgerError::UnknownOrder(order_id.to_owned()))?;
         let refunded = record.refunded_minor.checked_add(amount).ok_or(Overflow)?;
         if refunded > record.amount_minor {
             return Err(LedgerError::RefundExceedsOrder);
@@ -218,12 +225,22 @@ impl Account {
             cashback_minor: -cashback,
             ..Outcome::default()
         };
-        self.reverse(ctx.now, order_id, points);
-        self.history.push(Entry {
+        // The order's unused coupons that expired (no longer live) are voided too: bring them
+        // back for the searches below; the ones left over leave again.
+        let revived: Vec<_> = rows
+            .order_coupons
+            .into_iter()
+            .filter(|c| c.status == CouponStatus::Active && self.find_coupon(&c.code).is_none())
+            .collect();
+        let any_revived = !revived.is_empty();
+        self.coupons.splice(0..0, revived);
+        self.reverse(ctx.now, record.at, points);
+        self.record(Entry {
             at,
             kind: "refund".into(),
             points: -points,
             stamps: -stamps,
+            order_id: Some(order_id.to_owned()),
             note: format!("Refund of order {order_id}"),
         });
         outcome.coupons_voided = self.undo_stamps(program, stamps as u32, order_id);
@@ -235,23 +252,31 @@ impl Account {
             // A fully refunded order takes its certificate back; a partial refund does when the
             // remaining spend no longer reaches the threshold.
             let fully = refunded == record.amount_minor;
-            if !fully && self.spend_in_window(Some(rule.window_days), record.at) >= rule.spend_minor
+            // Spend older than the longest window is no longer held: a partial refund of an order
+            // that old cannot be checked against its window, and keeps the certificate.
+            let held = record.at.div_euclid(crate::time::DAY) - i64::from(rule.window_days)
+                >= ctx.now.div_euclid(crate::time::DAY)
+                    - i64::from(tiers::max_window_days(program));
+            if !fully
+                && (!held
+                    || self.spend_in_window(Some(rule.window_days), record.at) >= rule.spend_minor)
             {
                 continue;
             }
-            let coupon = self.coupons.iter_mut().find(|c| {
-                c.caused_by.as_deref() == Some(order_id)
-                    && c.reward_id == "certificate"
-                    && c.status == CouponStatus::Active
+            let coupon = self.coupons.iter().position(|c| {
+                c.caused_by.as_deref() == Some(order_id) && c.reward_id == "certificate"
             });
-            if let Some(coupon) = coupon {
-                coupon.status = CouponStatus::Void;
-                outcome.coupons_voided.push(coupon.code.clone());
+            if let Some(position) = coupon {
+                let code = self.retire_coupon(position, CouponStatus::Void);
+                outcome.coupons_voided.push(code);
                 match previous {
                     Some(t) => self.certificates_issued.insert(index, t),
                     None => self.certificates_issued.remove(&index),
                 };
             }
+        }
+        if any_revived {
+            self.coupons.retain(|c| c.expires_at > ctx.now);
         }
         outcome.tier_changed = self.follow_refund(program, at, record.tier_before.as_deref());
         self.cashback_minor -= cashback;
@@ -270,11 +295,19 @@ impl Account {
                 },
             });
         }
-        let stored = self.orders.get_mut(order_id).expect("checked above");
-        stored.refunded_minor = refunded;
-        stored.points_reversed += points;
-        stored.stamps_reversed += stamps as u32;
-        stored.cashback_reversed += cashback;
+        let t = &mut self.totals;
+        t.revenue_minor -= amount;
+        if refunded == record.amount_minor && record.refunded_minor < record.amount_minor {
+            t.orders = t.orders.saturating_sub(1);
+            if t.orders == 0 {
+                t.last_order_day = None;
+            }
+        }
+        record.refunded_minor = refunded;
+        record.points_reversed += points;
+        record.stamps_reversed += stamps as u32;
+        record.cashback_reversed += cashback;
+        self.store_order(order_id.to_owned(), record);
         Ok(outcome)
     }
 
@@ -290,6 +323,7 @@ impl Account {
         Ok(Outcome::default())
     }
 
+    /// To the referrer; `recorded`: this bonus was credited already.
     pub(super) fn referral_bonus(
         &mut self,
         program: &Program,
@@ -297,25 +331,27 @@ impl Account {
         referee: &str,
         order_id: &str,
         amount: i64,
+        recorded: bool,
     ) -> Result<Outcome, LedgerError> {
         check_id(referee, "referee")?;
         check_id(order_id, "order_id")?;
         check_amount(amount, "amount_minor", true)?;
         let key = format!("{REFERRAL}{referee}:{order_id}");
         let points = program.referral.as_ref().map_or(0, |r| r.referrer_points);
-        if self.orders.contains_key(&key) || points <= 0 {
+        if recorded || points <= 0 {
             return Ok(Outcome::default());
         }
         self.ensure_room(points)?;
         self.credit_unchecked(at, points, program, &key);
-        self.history.push(Entry {
+        self.record(Entry {
             at,
             kind: "referral".into(),
             points,
             stamps: 0,
+            order_id: None,
             note: format!("Referral of {referee}"),
         });
-        self.orders.insert(
+        self.store_order(
             key,
             OrderRecord {
                 at,
@@ -330,18 +366,18 @@ impl Account {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// To the referrer, given the bonus's stored record: `(referee, order)`'s order was refunded.
     pub(super) fn referral_refund(
         &mut self,
         ctx: &Context,
         at: Timestamp,
-        referee: &str,
-        order_id: &str,
+        (referee, order_id): (&str, &str),
         refunded: i64,
         amount: i64,
+        record: Option<OrderRecord>,
     ) -> Result<Outcome, LedgerError> {
         let key = format!("{REFERRAL}{referee}:{order_id}");
-        let Some(record) = self.orders.get(&key).cloned() else {
+        let Some(mut record) = record else {
             return Ok(Outcome::default());
         };
         if !(0..=amount).contains(&refunded) || amount <= 0 {
@@ -351,15 +387,17 @@ impl Account {
         if points <= 0 {
             return Ok(Outcome::default());
         }
-        self.reverse(ctx.now, &key, points);
-        self.history.push(Entry {
+        self.reverse(ctx.now, record.at, points);
+        self.record(Entry {
             at,
             kind: "refund".into(),
             points: -points,
             stamps: 0,
+            order_id: None,
             note: format!("Referral of {referee}: order refunded"),
         });
-        self.orders.get_mut(&key).expect("present").points_reversed += points;
+        record.points_reversed += points;
+        self.store_order(key, record);
         Ok(Outcome {
             points: -points,
             ..Outcome::default()
@@ -379,11 +417,12 @@ impl Account {
         self.ensure_room(points)?;
         self.credit_unchecked(at, points, program, "birthday");
         self.last_birthday_year = Some(year);
-        self.history.push(Entry {
+        self.record(Entry {
             at,
             kind: "birthday".into(),
             points,
             stamps: 0,
+            order_id: None,
             note: "Happy birthday!".into(),
         });
         Ok(Outcome {

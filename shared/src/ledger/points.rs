@@ -55,9 +55,22 @@ impl Account {
         if let Some(e) = expires_at {
             self.next_expiry = Some(self.next_expiry.map_or(e, |n| n.min(e)));
         }
+        let available_at = at + days(program.pending_days);
+        // Points earned on one UTC day are one batch: spendable when the day's first became
+        // spendable, expiring with the day's last. So batches are bounded by days, not orders.
+        if let Some(last) = self.batches.last_mut() {
+            if last.earned_at.div_euclid(DAY) == at.div_euclid(DAY)
+                && last.expires_at.is_some() == expires_at.is_some()
+            {
+                last.remaining += rest;
+                last.available_at = last.available_at.min(available_at);
+                last.expires_at = last.expires_at.max(expires_at);
+                return;
+            }
+        }
         self.batches.push(Batch {
             earned_at: at,
-            available_at: at + days(program.pending_days),
+            available_at,
             expires_at,
             remaining: rest,
             source: source.to_owned(),
@@ -96,11 +109,13 @@ impl Account {
         self.batches.retain(|b| b.remaining > 0);
     }
 
-    /// Takes back `points` that order `source` earned: from its own batch first, then from the
+    /// Takes back `points` earned at `earned_at`: from that day's batch first, then from the
     /// others (spendable before pending); what is already spent becomes debt, so the balance goes
     /// negative by at most `points`.
-    pub(super) fn reverse(&mut self, now: Timestamp, source: &str, mut points: i64) {
-        let own = (0..self.batches.len()).filter(|&i| self.batches[i].source == source);
+    pub(super) fn reverse(&mut self, now: Timestamp, earned_at: Timestamp, mut points: i64) {
+        let day = earned_at.div_euclid(DAY);
+        let own =
+            (0..self.batches.len()).filter(|&i| self.batches[i].earned_at.div_euclid(DAY) == day);
         let order: Vec<usize> = own.chain(self.spending_order(now, false)).collect();
         for i in order {
             if points == 0 {
@@ -137,11 +152,12 @@ impl Account {
         }
         if expired > 0 {
             self.batches.retain(|b| b.remaining > 0);
-            self.history.push(Entry {
+            self.record(Entry {
                 at: last,
                 kind: "expire".into(),
                 points: -expired,
                 stamps: 0,
+                order_id: None,
                 note: "Points expired".into(),
             });
         }

@@ -22,7 +22,7 @@ pub(super) fn entropy(ctx: &Context, n: u32) -> [u8; 8] {
 }
 
 impl Account {
-    /// Issues a new coupon and keeps it on the account.
+    /// Issues a new coupon: live on the account, and queued as a row.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn new_coupon(
         &mut self,
@@ -37,7 +37,7 @@ impl Account {
     ) -> Coupon {
         let days = i64::from(program.coupon_valid_days.unwrap_or(DEFAULT_COUPON_DAYS));
         let coupon = Coupon {
-            code: crate::code::generate("PC", entropy(ctx, self.coupons.len() as u32)),
+            code: crate::code::generate("PC", entropy(ctx, self.totals.coupons_issued as u32)),
             reward_id: reward_id.to_owned(),
             kind,
             value_minor,
@@ -48,8 +48,29 @@ impl Account {
             caused_by: caused_by.map(str::to_owned),
             consumed_by: None,
         };
+        self.totals.coupons_issued += 1;
         self.coupons.push(coupon.clone());
+        self.store_coupon(coupon.clone());
         coupon
+    }
+
+    /// Draws new codes for the coupons `outcome` issued (after a collision with a stored code,
+    /// with fresh randomness in `ctx`): the account, its queued rows and the outcome change
+    /// together.
+    pub fn redraw_coupon_codes(&mut self, ctx: &Context, outcome: &mut super::Outcome) {
+        for (n, issued) in outcome.coupons_issued.iter_mut().enumerate() {
+            let fresh = crate::code::generate("PC", entropy(ctx, n as u32));
+            for c in self
+                .coupons
+                .iter_mut()
+                .chain(self.changes.coupons.iter_mut())
+            {
+                if c.code == issued.code {
+                    c.code = fresh.clone();
+                }
+            }
+            issued.code = fresh;
+        }
     }
 
     /// Adds `count` stamps; every full card issues the stamp reward's coupon and starts a fresh,
@@ -100,15 +121,12 @@ impl Account {
         let goal = program.stamps.as_ref().map_or(1, |s| s.goal.max(1));
         let mut voided = Vec::new();
         while count > self.stamps.filled {
-            let Some(coupon) = self.coupons.iter_mut().rev().find(|c| {
-                c.caused_by.as_deref() == Some(cause)
-                    && c.reward_id != "certificate"
-                    && c.status == CouponStatus::Active
+            let Some(index) = self.coupons.iter().rposition(|c| {
+                c.caused_by.as_deref() == Some(cause) && c.reward_id != "certificate"
             }) else {
                 break;
             };
-            coupon.status = CouponStatus::Void;
-            voided.push(coupon.code.clone());
+            voided.push(self.retire_coupon(index, CouponStatus::Void));
             self.stamps.completed -= 1;
             self.stamps.filled += goal;
         }
@@ -137,11 +155,12 @@ impl Account {
             });
         }
         let coupons_issued = self.add_stamps_unchecked(program, ctx, at, count, None);
-        self.history.push(Entry {
+        self.record(Entry {
             at,
             kind: "stamps".into(),
             points: 0,
             stamps: i64::from(count),
+            order_id: None,
             note: "Stamps in store".into(),
         });
         Ok(Outcome {
@@ -185,11 +204,12 @@ impl Account {
             }
             self.debit_spendable(ctx.now, -points);
         }
-        self.history.push(Entry {
+        self.record(Entry {
             at,
             kind: "adjust".into(),
             points,
             stamps: 0,
+            order_id: None,
             note: reason.to_owned(),
         });
         Ok(Outcome {
@@ -218,6 +238,9 @@ impl Account {
                 available: available.max(0),
             });
         }
+        if self.coupons.len() >= super::MAX_LIVE_COUPONS {
+            return Err(LedgerError::TooManyCoupons(self.coupons.len()));
+        }
         self.debit_spendable(ctx.now, reward.cost_points);
         let coupon = self.new_coupon(
             program,
@@ -229,11 +252,12 @@ impl Account {
             reward.sku.clone(),
             None,
         );
-        self.history.push(Entry {
+        self.record(Entry {
             at,
             kind: "redeem".into(),
             points: -reward.cost_points,
             stamps: 0,
+            order_id: None,
             note: reward.name.clone(),
         });
         Ok(Outcome {
@@ -243,31 +267,34 @@ impl Account {
         })
     }
 
+    /// A coupon used at checkout: a live one, or (to tell why not) its stored row.
     pub(super) fn consume(
         &mut self,
         ctx: &Context,
         code: &str,
         order_id: &str,
+        stored: Option<super::Coupon>,
     ) -> Result<Outcome, LedgerError> {
         super::orders::check_id(order_id, "order_id")?;
         let code = crate::code::normalize("PC", code).unwrap_or_else(|| code.to_owned());
-        let index = self
-            .find_coupon(&code)
-            .ok_or_else(|| LedgerError::UnknownCoupon(code.clone()))?;
-        let coupon = &mut self.coupons[index];
-        match coupon.status {
-            CouponStatus::Consumed if coupon.consumed_by.as_deref() == Some(order_id) => {
-                return Ok(Outcome::default());
-            }
-            CouponStatus::Consumed => return Err(LedgerError::CouponConsumed),
-            CouponStatus::Void => return Err(LedgerError::CouponVoid),
-            CouponStatus::Active if ctx.now >= coupon.expires_at => {
-                return Err(LedgerError::CouponExpired)
-            }
-            CouponStatus::Active => {}
+        let Some(index) = self.find_coupon(&code) else {
+            let coupon = stored
+                .filter(|c| c.code == code)
+                .ok_or_else(|| LedgerError::UnknownCoupon(code.clone()))?;
+            return match coupon.status {
+                CouponStatus::Consumed if coupon.consumed_by.as_deref() == Some(order_id) => {
+                    Ok(Outcome::default())
+                }
+                CouponStatus::Consumed => Err(LedgerError::CouponConsumed),
+                CouponStatus::Void => Err(LedgerError::CouponVoid),
+                CouponStatus::Active => Err(LedgerError::CouponExpired),
+            };
+        };
+        if ctx.now >= self.coupons[index].expires_at {
+            return Err(LedgerError::CouponExpired);
         }
-        coupon.status = CouponStatus::Consumed;
-        coupon.consumed_by = Some(order_id.to_owned());
+        self.coupons[index].consumed_by = Some(order_id.to_owned());
+        self.retire_coupon(index, CouponStatus::Consumed);
         Ok(Outcome {
             coupons_consumed: vec![code],
             ..Outcome::default()

@@ -17,8 +17,8 @@ fn ctx(now: Timestamp) -> Context {
     }
 }
 
-fn open(p: &Program) -> Account {
-    Account::open("c1", p, &ctx(T0))
+fn open(p: &Program) -> Book {
+    Book::open("c1", p, &ctx(T0))
 }
 
 fn ev(id: &str, at: Timestamp, kind: EventKind) -> Event {
@@ -53,13 +53,13 @@ fn refund(id: &str, n: u32, at: Timestamp, amount: i64) -> Event {
     )
 }
 
-fn apply(a: &mut Account, p: &Program, e: &Event) -> Outcome {
+fn apply(a: &mut Book, p: &Program, e: &Event) -> Outcome {
     a.apply(p, e, &ctx(e.at))
         .unwrap_or_else(|err| panic!("{e:?}: {err}"))
 }
 
-fn history_sum(a: &Account) -> i64 {
-    a.history.iter().map(|e| e.points).sum()
+fn history_sum(a: &Book) -> i64 {
+    a.entries.iter().map(|e| e.points).sum()
 }
 
 // ---- joining ----
@@ -241,7 +241,7 @@ fn the_qualifying_order_earns_at_the_old_rate_and_the_card_shows_what_remains() 
     let mut a = open(&p);
     let o = apply(&mut a, &p, &paid("1", T0, 50_000));
     assert_eq!(o.points, 500); // earned as Member (×1), then upgraded
-    let card = crate::card::card("s", &a, &p, T0);
+    let card = crate::card::card("s", &a, &[], &p, T0);
     let tier = card.tier.unwrap();
     assert_eq!(tier.id, "gold");
     assert_eq!(tier.next.unwrap().remaining_minor, 100_000);
@@ -270,7 +270,7 @@ fn birthday_points_once_per_calendar_year() {
 #[test]
 fn referral_pays_both_sides_on_the_first_paid_order_only() {
     let p = program();
-    let mut friend = Account::open("friend", &p, &ctx(T0));
+    let mut friend = Book::open("friend", &p, &ctx(T0));
     assert_eq!(
         friend.apply(
             &p,
@@ -302,7 +302,7 @@ fn referral_pays_both_sides_on_the_first_paid_order_only() {
         panic!("{o:?}")
     };
     assert_eq!(customer, "anna");
-    let mut anna = Account::open("anna", &p, &ctx(T0));
+    let mut anna = Book::open("anna", &p, &ctx(T0));
     assert_eq!(apply(&mut anna, &p, event).points, 500);
     // Replaying the effect (a retry) credits nothing more.
     assert!(apply(&mut anna, &p, event).replayed);
@@ -330,8 +330,8 @@ fn referral_pays_both_sides_on_the_first_paid_order_only() {
 #[test]
 fn refunding_the_first_order_takes_back_both_referral_bonuses() {
     let p = program();
-    let mut friend = Account::open("friend", &p, &ctx(T0));
-    let mut anna = Account::open("anna", &p, &ctx(T0));
+    let mut friend = Book::open("friend", &p, &ctx(T0));
+    let mut anna = Book::open("anna", &p, &ctx(T0));
     apply(
         &mut friend,
         &p,
@@ -608,7 +608,7 @@ fn pending_points_wait_and_old_points_expire_oldest_first() {
     // Order 2's batch expires 365 days after it was earned.
     a.settle(&p, T0 + 465 * DAY);
     assert_eq!(a.balance(), 0);
-    assert_eq!(a.history.last().unwrap().kind, "expire");
+    assert_eq!(a.entries.last().unwrap().kind, "expire");
     assert_eq!(history_sum(&a), 0);
 }
 
@@ -838,8 +838,8 @@ mod properties {
         })
     }
 
-    fn run(p: &Program, events: &[Event]) -> (Account, Vec<Result<Outcome, LedgerError>>) {
-        let mut a = Account::open("c1", p, &ctx(T0));
+    fn run(p: &Program, events: &[Event]) -> (Book, Vec<Result<Outcome, LedgerError>>) {
+        let mut a = Book::open("c1", p, &ctx(T0));
         let results = events.iter().map(|e| a.apply(p, e, &ctx(e.at))).collect();
         (a, results)
     }
@@ -851,7 +851,49 @@ mod properties {
         p
     }
 
+    /// An entry's visible content (the first ledger had no `order_id`).
+    fn line(at: Timestamp, kind: &str, points: i64, stamps: i64, note: &str) -> String {
+        format!("{at} {kind} {points} {stamps} {note}")
+    }
+
+    /// The first ledger's account as the current one: through the migration of its document.
+    fn migrated(old: &super::super::reference::Account) -> Book {
+        let json = serde_json::to_string(old).unwrap();
+        let legacy: legacy::LegacyAccount = serde_json::from_str(&json).unwrap();
+        let (account, rows) = legacy.convert();
+        let mut book = Book::from_account(account);
+        book.absorb(rows);
+        book
+    }
+
     proptest! {
+        /// The bounded account with its rows gives the same outcomes, entries and cards as the
+        /// first one-document ledger, and a migrated first-ledger account the same cards again.
+        #[test]
+        fn the_split_ledger_matches_the_first_one(events in arb_events()) {
+            use super::super::reference;
+            let p = with_batches();
+            let mut old = reference::Account::open("c1", &p, &ctx(T0));
+            let mut new = Book::open("c1", &p, &ctx(T0));
+            for e in &events {
+                let o1 = old.apply(&p, e, &ctx(e.at));
+                let o2 = new.apply(&p, e, &ctx(e.at));
+                match (&o1, &o2) {
+                    (Ok(a), Ok(b)) => prop_assert_eq!(serde_json::to_value(a).unwrap(), serde_json::to_value(b).unwrap()),
+                    (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+                    _ => prop_assert!(false, "{:?} vs {:?}", o1, o2),
+                }
+                let lines_old: Vec<String> = old.history.iter().map(|x| line(x.at, &x.kind, x.points, x.stamps, &x.note)).collect();
+                let lines_new: Vec<String> = new.entries.iter().map(|x| line(x.at, &x.kind, x.points, x.stamps, &x.note)).collect();
+                prop_assert_eq!(lines_old, lines_new);
+                let card = |b: &Book| crate::card::card("s", b, &b.recent(50), &p, e.at);
+                let from_old = migrated(&old);
+                prop_assert_eq!(card(&new), card(&from_old));
+                prop_assert_eq!(new.balance(), from_old.balance());
+                prop_assert_eq!(new.spendable(e.at + 400 * DAY), from_old.spendable(e.at + 400 * DAY));
+            }
+        }
+
         #[test]
         fn balance_is_the_sum_of_the_ledger(events in arb_events()) {
             let p = with_batches();
@@ -862,7 +904,7 @@ mod properties {
         #[test]
         fn spendable_never_negative_except_by_refund_debt(events in arb_events()) {
             let p = with_batches();
-            let mut a = Account::open("c1", &p, &ctx(T0));
+            let mut a = Book::open("c1", &p, &ctx(T0));
             for e in &events {
                 let _ = a.apply(&p, e, &ctx(e.at));
                 prop_assert!(a.batches.iter().all(|b| b.remaining > 0));
@@ -894,7 +936,7 @@ mod properties {
         #[test]
         fn failed_events_change_nothing(events in arb_events()) {
             let p = with_batches();
-            let mut a = Account::open("c1", &p, &ctx(T0));
+            let mut a = Book::open("c1", &p, &ctx(T0));
             for e in &events {
                 a.settle(&p, e.at);
                 let before = a.clone();
@@ -924,14 +966,14 @@ mod properties {
             prop_assert_eq!(&a.certificates_issued, &before.certificates_issued);
             prop_assert_eq!(a.tier_spend(&p, at), before.tier_spend(&p, at));
             prop_assert_eq!(a.cashback_minor, before.cashback_minor);
-            let active = |x: &Account| x.coupons.iter().filter(|c| c.status == CouponStatus::Active).count();
+            let active = |x: &Book| x.coupons.iter().filter(|c| c.status == CouponStatus::Active).count();
             prop_assert_eq!(active(&a), active(&before));
         }
 
         #[test]
         fn no_input_panics(amount in any::<i64>(), points in any::<i64>(), count in any::<u32>(), qty in any::<u32>()) {
             let p = program();
-            let mut a = Account::open("c1", &p, &ctx(T0));
+            let mut a = Book::open("c1", &p, &ctx(T0));
             let kinds = [
                 EventKind::OrderPaid { order_id: "1".into(), amount_minor: amount, currency: "EUR".into(),
                     items: vec![Item { sku: "CAKE".into(), quantity: qty }, Item { sku: "CAKE".into(), quantity: qty }] },
@@ -950,22 +992,89 @@ mod properties {
 }
 
 #[test]
-fn colliding_idempotency_slots_do_not_lose_records() {
+fn the_account_does_not_grow_with_orders_refunds_or_redemptions() {
     let p = program();
     let mut a = open(&p);
-    let first = paid("1", T0, 1000);
-    apply(&mut a, &p, &first);
-    // Move the record into the slot the next event id hashes to, as a collision would.
-    let next = paid("2", T0, 2000);
-    let (&slot, record) = a.processed.iter().next().unwrap();
-    let record = record.clone();
-    a.processed.remove(&slot);
-    a.processed.insert(id_hash(&next.id, ID_SEED_1), record);
-    apply(&mut a, &p, &next);
-    assert_eq!(a.processed.len(), 2);
-    let all: Vec<_> = a.processed.values().map(|r| r.id_check).collect();
-    assert!(
-        all.contains(&id_hash(&first.id, ID_SEED_2)) && all.contains(&id_hash(&next.id, ID_SEED_2))
+    let mut sizes = Vec::new();
+    // An order an hour for 833 days: two and a half years of a very busy regular.
+    for i in 0..20_000i64 {
+        let at = T0 + i * 3_600;
+        apply(&mut a, &p, &paid(&i.to_string(), at, 1_000 + i % 7));
+        if i % 10 == 3 {
+            apply(&mut a, &p, &refund(&(i - 1).to_string(), 1, at, 500));
+        }
+        if i % 50 == 49 {
+            let redeem = EventKind::Redeem {
+                reward_id: "5-off".into(),
+            };
+            let _ = a.apply(&p, &ev(&format!("r{i}"), at, redeem), &ctx(at));
+        }
+        if i % 1_000 == 999 {
+            sizes.push(serde_json::to_string(&a.account).unwrap().len());
+        }
+    }
+    assert_eq!(a.entries.len() as u64, a.totals.entries);
+    assert!(a.entries.len() > 20_000);
+    // Once the longest window (a year of batches and spend, 90 days of coupons) is full, the
+    // account's size stays within a band: it holds days, not orders.
+    let settled = &sizes[10..];
+    let (min, max) = (settled.iter().min().unwrap(), settled.iter().max().unwrap());
+    assert!(*max < 150_000, "{sizes:?}");
+    assert!(max - min < max / 10, "the account grows: {sizes:?}");
+}
+
+/// A member document exactly as the first storage version wrote it (the whole account in one
+/// JSON value), built by the frozen first ledger: `tests/fixtures/v1-account.json`, which the
+/// worker's migration test stores and reads back. `PUNCHCARD_WRITE_FIXTURES=1` rewrites it.
+#[test]
+fn the_v1_fixture_is_what_the_first_ledger_writes() {
+    use super::reference;
+    let p = program();
+    let mut old = reference::Account::open("legacy-1", &p, &ctx(T0));
+    let events = [
+        paid("v1-a", T0 + DAY, 52_000),
+        paid("v1-b", T0 + 2 * DAY, 2_350),
+        ev(
+            "v1-bday",
+            T0 + 3 * DAY,
+            EventKind::SetBirthday { month: 6, day: 1 },
+        ),
+        ev(
+            "v1-r",
+            T0 + 4 * DAY,
+            EventKind::Redeem {
+                reward_id: "5-off".into(),
+            },
+        ),
+        refund("v1-b", 1, T0 + 5 * DAY, 1_000),
+        ev("v1-s", T0 + 6 * DAY, EventKind::AddStamps { count: 3 }),
+    ];
+    for e in &events {
+        old.apply(&p, e, &ctx(e.at)).unwrap();
+    }
+    let json = serde_json::to_string_pretty(&old).unwrap() + "\n";
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/v1-account.json"
     );
-    assert!(apply(&mut a, &p, &next).replayed);
+    if std::env::var_os("PUNCHCARD_WRITE_FIXTURES").is_some() {
+        std::fs::write(path, &json).unwrap();
+    }
+    let stored = std::fs::read_to_string(path).unwrap();
+    assert_eq!(stored, json, "the fixture is what the first ledger writes");
+    // And it migrates to the account the current ledger reaches with the same events.
+    let legacy: legacy::LegacyAccount = serde_json::from_str(&stored).unwrap();
+    let (account, rows) = legacy.convert();
+    let mut migrated = Book::from_account(account);
+    migrated.absorb(rows);
+    let mut current = Book::open("legacy-1", &p, &ctx(T0));
+    for e in &events {
+        current.apply(&p, e, &ctx(e.at)).unwrap();
+    }
+    let now = T0 + 7 * DAY;
+    let card = |b: &Book| crate::card::card("s", b, &b.recent(50), &p, now);
+    assert_eq!(card(&migrated), card(&current));
+    assert_eq!(migrated.orders, current.orders);
+    assert_eq!(migrated.coupons, current.coupons);
+    assert_eq!(migrated.totals, current.totals);
 }

@@ -28,8 +28,11 @@ pub fn multiplier_pct(program: &Program, id: Option<&str>) -> i64 {
 impl Account {
     /// Net spend over the `days` UTC days ending with the day of `at`; all spend without a window.
     pub fn spend_in_window(&self, days: Option<u32>, at: Timestamp) -> i64 {
+        let Some(days) = days else {
+            return self.spend_total;
+        };
         let to = at.div_euclid(DAY);
-        let from = days.map_or(i64::MIN, |d| to - i64::from(d));
+        let from = to - i64::from(days);
         self.spend
             .iter()
             .rev()
@@ -41,6 +44,7 @@ impl Account {
 
     /// Adds `amount` (negative for refunds) to the spend of the day of `at`.
     pub(super) fn add_spend(&mut self, at: Timestamp, amount: i64) {
+        self.spend_total += amount;
         let day = at.div_euclid(DAY);
         // Almost always today, the last bucket: skip the search.
         match self.spend.last_mut() {
@@ -128,13 +132,19 @@ impl Account {
         let periods = (now - self.tier_since) / window;
         self.tier_since += periods * window;
         self.tier = tier_for(program, self.tier_spend(program, now)).map(|t| t.id.clone());
-        // Spend older than every window that can still matter is dropped.
+    }
+
+    /// Drops the spend of days older than every window that can still matter (lifetime spend is
+    /// kept as one total), so the account holds at most one bucket per day of the longest window.
+    pub(super) fn prune_spend(&mut self, program: &Program, now: Timestamp) {
         let keep_from = now.div_euclid(DAY) - i64::from(max_window_days(program));
-        self.spend.retain(|s| s.day > keep_from);
+        if self.spend.first().is_some_and(|s| s.day <= keep_from) {
+            self.spend.retain(|s| s.day > keep_from);
+        }
     }
 }
 
-/// The longest rolling window any rule looks back over.
+/// The longest rolling window any rule looks back over (a year at least: business rebates).
 pub fn max_window_days(program: &Program) -> u32 {
     let certs = program
         .certificates
@@ -142,5 +152,5 @@ pub fn max_window_days(program: &Program) -> u32 {
         .map(|c| c.window_days)
         .max()
         .unwrap_or(0);
-    program.tier_window_days.unwrap_or(3650).max(certs).max(365)
+    program.tier_window_days.unwrap_or(0).max(certs).max(365)
 }

@@ -38,6 +38,51 @@ pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     relay_for(&req, &ctx, |customer| Command::ShopView { customer }).await
 }
 
+/// `GET …/customers/{customer}/history?before=<cursor>&limit=<1..200>`: older entries, a page at
+/// a time (the member view shows the newest 50 and the first cursor).
+pub async fn history(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    crate::problem::respond(
+        async {
+            let (shop, customer) = target(&req, &ctx).await?;
+            let url = req.url()?;
+            let mut before = None;
+            let mut limit = 50;
+            for (name, value) in url.query_pairs() {
+                match name.as_ref() {
+                    "before" => {
+                        before = Some(value.parse::<u64>().map_err(|_| {
+                            crate::problem::ApiError::field(
+                                "before",
+                                "must be a cursor from a previous page",
+                            )
+                        })?)
+                    }
+                    "limit" => {
+                        limit = value
+                            .parse::<usize>()
+                            .ok()
+                            .filter(|l| (1..=crate::ledger::MAX_HISTORY_PAGE).contains(l))
+                            .ok_or_else(|| {
+                                crate::problem::ApiError::field(
+                                    "limit",
+                                    "must be between 1 and 200",
+                                )
+                            })?
+                    }
+                    _ => {}
+                }
+            }
+            let command = Command::History {
+                customer: customer.to_string(),
+                before,
+                limit,
+            };
+            super::relay(&ctx.env, &shop, &command).await
+        }
+        .await,
+    )
+}
+
 pub async fn export(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     relay_for(&req, &ctx, |customer| Command::Export { customer }).await
 }
@@ -110,6 +155,7 @@ async fn staff_event(
         customer: customer.to_string(),
         event,
         status: 201,
+        fail_midway: false,
     };
     super::relay(&ctx.env, shop, &command).await
 }

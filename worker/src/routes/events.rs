@@ -29,6 +29,7 @@ async fn handle(req: &mut Request, ctx: &RouteContext<()>) -> Answer {
         customer: customer.to_string(),
         event,
         status: 200,
+        fail_midway: super::test_fault(req, &ctx.env),
     };
     super::relay(&ctx.env, &shop, &command).await
 }

@@ -84,6 +84,7 @@ pub async fn birthday(mut req: Request, ctx: RouteContext<()>) -> Result<Respons
                     kind: EventKind::SetBirthday { month, day },
                 },
                 status: 200,
+                fail_midway: false,
             };
             super::relay(&ctx.env, &shop, &command).await
         }

@@ -97,7 +97,7 @@ pub fn idem(key: String, body_hash: String) -> Idem {
 /// Sends a command to the shop's ledger and relays its answer (status, body and the
 /// `Idempotent-Replayed` / `Retry-After` headers) in a fresh, mutable response.
 pub async fn relay(env: &Env, shop: &ShopId, command: &Command) -> Answer {
-    let mut from = crate::shop_ledger::send(env, shop, command).await?;
+    let mut from = crate::ledger::send(env, shop, command).await?;
     let status = from.status_code();
     let content_type = from
         .headers()
@@ -125,6 +125,22 @@ pub async fn relay(env: &Env, shop: &ShopId, command: &Command) -> Answer {
     Ok(response)
 }
 
+/// Tests only: whether the request asks for an injected failure half-way through its command
+/// (`X-Punchcard-Test-Fault: midway`), honoured only where `PUNCHCARD_DEMO` is `seed`.
+pub fn test_fault(req: &Request, env: &Env) -> bool {
+    let asked = req
+        .headers()
+        .get("X-Punchcard-Test-Fault")
+        .ok()
+        .flatten()
+        .is_some_and(|v| v == "midway");
+    asked
+        && env
+            .var("PUNCHCARD_DEMO")
+            .map(|v| v.to_string() == "seed")
+            .unwrap_or(false)
+}
+
 static DEMO_SEEDED: AtomicBool = AtomicBool::new(false);
 
 /// Local dev only: makes sure `demo-bakery` exists before serving it.
@@ -142,7 +158,7 @@ pub async fn ensure_demo_seeded(env: &Env, shop: &ShopId) -> std::result::Result
     if !enabled {
         return Ok(());
     }
-    let response = crate::shop_ledger::send(env, shop, &Command::SeedDemo).await?;
+    let response = crate::ledger::send(env, shop, &Command::SeedDemo).await?;
     if response.status_code() != 204 {
         return Err(ApiError::from(worker::Error::RustError(
             "demo seeding failed".into(),

@@ -35,7 +35,7 @@ async fn handle(req: &mut Request, ctx: &RouteContext<()>) -> Answer {
     };
     let secret_key = format!(
         "sk_live_{}",
-        shared::token::hex(&crate::shop_ledger::random_bytes()?[..24])
+        shared::token::hex(&crate::ledger::random_bytes()?[..24])
     );
     let command = Command::CreateShop {
         shop_id: shop.to_string(),
@@ -43,4 +43,64 @@ async fn handle(req: &mut Request, ctx: &RouteContext<()>) -> Answer {
         secret_key,
     };
     super::relay(&ctx.env, &shop, &command).await
+}
+
+/// `POST /v1/shops/{shop}/maintenance/purge` (admin) `{"older_than_seconds": n}`: deletes the
+/// shop's idempotency records older than `n` seconds now (the object's alarm does this daily for
+/// records older than 90 days). Answers `{"purged": count}`; at most 10,000 a call.
+pub async fn purge(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Purge {
+        older_than_seconds: i64,
+    }
+    crate::problem::respond(
+        async {
+            crate::auth::admin(&req, &ctx.env)?;
+            let shop = super::shop_param(&ctx)?;
+            let body: Purge = crate::body::json(&mut req).await?.value;
+            if !(0..=10 * 365 * 86_400).contains(&body.older_than_seconds) {
+                return Err(ApiError::field(
+                    "older_than_seconds",
+                    "must be between 0 and 315360000 (ten years)",
+                ));
+            }
+            crate::auth::shop_record(&ctx.env, &shop).await?;
+            let command = Command::Purge {
+                older_than_seconds: body.older_than_seconds,
+            };
+            super::relay(&ctx.env, &shop, &command).await
+        }
+        .await,
+    )
+}
+
+/// `POST /v1/dev/shops/{shop}/legacy-accounts/{customer}` (admin; only where `PUNCHCARD_DEMO` is
+/// `seed`, i.e. local dev and the tests): stores the body as that member's document in the first
+/// storage version's one-document shape, so its migration can be exercised end to end.
+pub async fn seed_legacy(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    crate::problem::respond(
+        async {
+            let dev = ctx
+                .env
+                .var("PUNCHCARD_DEMO")
+                .map(|v| v.to_string() == "seed")
+                .unwrap_or(false);
+            if !dev {
+                return Err(ApiError::not_found("no such route"));
+            }
+            crate::auth::admin(&req, &ctx.env)?;
+            let shop = super::shop_param(&ctx)?;
+            let customer = super::customer_param(&ctx)?;
+            let document = req.text().await?;
+            serde_json::from_str::<shared::ledger::legacy::LegacyAccount>(&document)
+                .map_err(|e| ApiError::field("body", format!("not a version-1 account: {e}")))?;
+            let command = Command::SeedLegacy {
+                customer: customer.to_string(),
+                document,
+            };
+            super::relay(&ctx.env, &shop, &command).await
+        }
+        .await,
+    )
 }

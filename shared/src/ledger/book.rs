@@ -1,0 +1,143 @@
+//! [`Book`]: one member's account with all its rows in memory — the reference store.
+//!
+//! It does what the worker's storage does, with maps instead of tables: idempotency by event id
+//! (same id and content → the first outcome, marked replayed; other content → conflict), the rows
+//! an event needs looked up by [`Event::needs`], and the rows it produced appended. The unit and
+//! property tests, the demo data and the benchmark run on it.
+
+use super::{
+    fingerprint, Account, Changes, Context, Coupon, Entry, Event, LedgerError, OrderRecord,
+    Outcome, Rows,
+};
+use crate::program::Program;
+use std::collections::HashMap;
+
+/// A member's account and its rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Book {
+    pub account: Account,
+    /// Every entry, oldest first.
+    pub entries: Vec<Entry>,
+    pub orders: HashMap<String, OrderRecord>,
+    /// Every coupon ever issued, in issue order, as it is now.
+    pub coupons: Vec<Coupon>,
+    /// Idempotency records: event id → (content fingerprint, first outcome).
+    pub processed: HashMap<String, (u64, Outcome)>,
+}
+
+impl Book {
+    /// Opens a member's account (see [`Account::open`]).
+    pub fn open(customer_id: &str, program: &Program, ctx: &Context) -> Book {
+        Book::from_account(Account::open(customer_id, program, ctx))
+    }
+
+    /// A book around `account`, absorbing the rows it has waiting.
+    pub fn from_account(account: Account) -> Book {
+        let mut book = Book {
+            account,
+            entries: Vec::new(),
+            orders: HashMap::new(),
+            coupons: Vec::new(),
+            processed: HashMap::new(),
+        };
+        let changes = book.account.take_changes();
+        book.absorb(changes);
+        book
+    }
+
+    /// Applies `event` once: a replay returns the first outcome and changes nothing.
+    pub fn apply(
+        &mut self,
+        program: &Program,
+        event: &Event,
+        ctx: &Context,
+    ) -> Result<Outcome, LedgerError> {
+        let print = fingerprint(event);
+        if let Some((stored, outcome)) = self.processed.get(&event.id) {
+            if *stored != print {
+                return Err(LedgerError::IdempotencyConflict);
+            }
+            return Ok(Outcome {
+                replayed: true,
+                ..outcome.clone()
+            });
+        }
+        let rows = self.rows(event);
+        let result = self.account.apply(program, event, ctx, rows);
+        // Time-driven changes made before a refusal (expiry) are kept, as a store keeps them
+        // when it saves the settled account.
+        let changes = self.account.take_changes();
+        self.absorb(changes);
+        let outcome = result?;
+        self.processed
+            .insert(event.id.clone(), (print, outcome.clone()));
+        Ok(outcome)
+    }
+
+    /// The rows `event` needs.
+    pub fn rows(&self, event: &Event) -> Rows {
+        let needs = event.needs();
+        let order_coupons = match (&needs.order, needs.order_coupons) {
+            (Some(order), true) => self
+                .coupons
+                .iter()
+                .filter(|c| c.caused_by.as_deref() == Some(order.as_str()))
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
+        Rows {
+            order: needs.order.and_then(|k| self.orders.get(&k).cloned()),
+            coupon: needs
+                .coupon
+                .and_then(|code| self.coupons.iter().find(|c| c.code == code).cloned()),
+            order_coupons,
+        }
+    }
+
+    /// Stores produced rows.
+    pub fn absorb(&mut self, changes: Changes) {
+        for (seq, entry) in changes.entries {
+            debug_assert_eq!(
+                seq as usize,
+                self.entries.len(),
+                "entries are numbered in order"
+            );
+            self.entries.push(entry);
+        }
+        for (key, record) in changes.orders {
+            self.orders.insert(key, record);
+        }
+        for coupon in changes.coupons {
+            match self.coupons.iter_mut().find(|c| c.code == coupon.code) {
+                Some(stored) => *stored = coupon,
+                None => self.coupons.push(coupon),
+            }
+        }
+    }
+
+    /// Settles the account at `now` (expiry, tier re-evaluation) and stores what that wrote.
+    pub fn settle(&mut self, program: &Program, now: crate::time::Timestamp) {
+        self.account.settle(program, now);
+        let changes = self.account.take_changes();
+        self.absorb(changes);
+    }
+
+    /// The newest `n` entries, newest first (what a card shows).
+    pub fn recent(&self, n: usize) -> Vec<Entry> {
+        self.entries.iter().rev().take(n).cloned().collect()
+    }
+}
+
+impl std::ops::Deref for Book {
+    type Target = Account;
+    fn deref(&self) -> &Account {
+        &self.account
+    }
+}
+
+impl std::ops::DerefMut for Book {
+    fn deref_mut(&mut self) -> &mut Account {
+        &mut self.account
+    }
+}

@@ -1,0 +1,129 @@
+//! The object's alarm: one alarm, several jobs, each done in bounded slices so a run stays short
+//! and the object keeps answering — card snapshots waiting in `kv_pending`, the day's birthdays,
+//! the retention of idempotency records, and the migration of version-1 members.
+
+use super::store::IDEMPOTENCY_RETENTION_SECONDS;
+use super::tx::transaction;
+use super::{now_ms, ShopLedger};
+use crate::commands::Idem;
+use crate::problem::ApiError;
+use crate::shop_stats::Pending;
+use shared::ledger::{Event, EventKind};
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+/// Retry delay after a failed run.
+pub const RETRY_MS: i64 = 2_000;
+/// Snapshots written per run.
+const SNAPSHOTS_PER_RUN: usize = 200;
+/// Idempotency records purged per run.
+const PURGE_PER_RUN: usize = 500;
+/// Version-1 members migrated per run.
+const MIGRATIONS_PER_RUN: usize = 100;
+
+/// Milliseconds from now to a minute past the next UTC midnight (the daily run).
+pub fn until_next_day_ms() -> i64 {
+    const DAY_MS: i64 = 86_400_000;
+    let now = now_ms();
+    (now.div_euclid(DAY_MS) + 1) * DAY_MS + 60_000 - now
+}
+
+impl ShopLedger {
+    /// One alarm run; schedules the next one: soon while any job has work left, else tomorrow.
+    pub(super) async fn scheduled(&self) -> Result<()> {
+        if self.store.shop()?.is_none() {
+            return Ok(());
+        }
+        let mut more = self.flush_snapshots().await?;
+        self.celebrate_birthdays().await?;
+        let before = crate::now_unix() as i64 - IDEMPOTENCY_RETENTION_SECONDS;
+        more |= transaction(&self.state, || {
+            self.store.purge_idempotency(before, PURGE_PER_RUN)
+        })? == PURGE_PER_RUN;
+        more |= transaction(&self.state, || {
+            self.store.migrate_legacy(MIGRATIONS_PER_RUN)
+        })? == MIGRATIONS_PER_RUN;
+        let next = if more {
+            super::snapshots::PUBLISH_INTERVAL_MS
+        } else {
+            until_next_day_ms()
+        };
+        self.schedule_within(next).await
+    }
+
+    /// Writes the cards waiting in `kv_pending`; whether more are waiting.
+    async fn flush_snapshots(&self) -> Result<bool> {
+        let customers = transaction(&self.state, || self.store.take_pending(SNAPSHOTS_PER_RUN))?;
+        if customers.is_empty() {
+            return Ok(false);
+        }
+        let (shop, program) = self.program()?;
+        for customer in &customers {
+            let Some(account) = self.store.member(customer)? else {
+                continue; // erased meanwhile
+            };
+            if let Err(e) = self.publish_now(&shop, &account, &program).await {
+                worker::console_error!("snapshot flush failed: {e:?}");
+                self.store.mark_pending(customer)?;
+            }
+        }
+        Ok(customers.len() == SNAPSHOTS_PER_RUN || self.store.any_pending()?)
+    }
+
+    /// Credits the birthday points of the members whose birthday is today (once a day; the
+    /// ledger gives them at most once per calendar year whatever else happened).
+    async fn celebrate_birthdays(&self) -> Result<()> {
+        let now = crate::now_unix() as i64;
+        let customers = transaction(&self.state, || {
+            crate::shop_stats::birthdays_due(self.store.sql(), now)
+        })?;
+        if customers.is_empty() {
+            return Ok(());
+        }
+        let (_, program) = self.program()?;
+        let year = shared::time::year_of(now);
+        for customer in customers {
+            let idem = Idem {
+                key: format!("event:birthday-auto:{customer}:{year}"),
+                body_hash: "birthday".into(),
+            };
+            let event = Event {
+                id: format!("birthday-auto:{year}"),
+                at: now,
+                kind: EventKind::Birthday,
+            };
+            let applied = transaction(&self.state, || {
+                if self.replay(&idem)?.is_some() {
+                    return Ok(false);
+                }
+                let ctx = super::commands::context()?;
+                let mut stats = Pending::default();
+                match self.apply_event(&ctx, &program, &mut stats, &customer, &event)? {
+                    Ok(applied) => {
+                        stats.flush(self.store.sql())?;
+                        let body = serde_json::to_string(&applied.outcome)?;
+                        self.store.remember(
+                            &idem.key,
+                            &customer,
+                            &idem.body_hash,
+                            200,
+                            &body,
+                            false,
+                            ctx.now,
+                        )?;
+                        self.store.mark_pending(&customer)?;
+                        Ok(true)
+                    }
+                    Err(e) => {
+                        worker::console_error!("birthday of {customer}: {e:?}");
+                        Ok(false)
+                    }
+                }
+            })?;
+            let _ = applied;
+        }
+        // The cards go out with the next snapshot flush.
+        self.schedule_within(super::snapshots::PUBLISH_INTERVAL_MS)
+            .await
+    }
+}

@@ -1,0 +1,717 @@
+//! The ledger object's SQLite schema and every read and write of it (one module owns the tables).
+//!
+//! Tables, schema version 2:
+//! - `shop`, `program`, `program_versions`: the shop, its program, and recent program versions
+//!   (card snapshots in KV are keyed by version; erasure deletes the member's card under each).
+//! - `members`: one row per member, the bounded [`Account`] as JSON (its size does not grow with
+//!   orders, entries or requests) and its `member_code` as a UNIQUE column.
+//! - `entries` (append-only, `(customer_id, seq)`), `orders` (what each order earned, by
+//!   `(customer_id, order_key)`), `coupons` (every coupon by code, with its status and the order
+//!   that caused it): the rows that grow, each read by key or in bounded pages.
+//! - `idempotency`: each value-moving request's answer by key, with its member and `created_at`
+//!   (kept [`IDEMPOTENCY_RETENTION_SECONDS`], purged by the alarm in bounded slices).
+//! - `kv_pending`: members whose card snapshot waits for the alarm.
+//! - `meta`: the schema version.
+//!
+//! Version 1 (one JSON document per member in `accounts`, coupons as `code → member`) is migrated
+//! on first touch of each member, and by the alarm in slices ([`Store::migrate_legacy`]).
+
+use crate::problem::ApiError;
+use serde::Deserialize;
+use shared::analytics::MemberStats;
+use shared::ledger::legacy::LegacyAccount;
+use shared::ledger::{Account, Changes, Coupon, Entry, Needs, OrderRecord, Rows};
+use worker::{SqlStorage, SqlStorageValue};
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+/// The schema this code reads and writes.
+pub const SCHEMA_VERSION: i64 = 2;
+/// Larger than any sequence number, and safe as a JavaScript number.
+const MAX_SAFE: i64 = (1 << 53) - 1;
+/// How long an idempotency record answers replays (90 days).
+pub const IDEMPOTENCY_RETENTION_SECONDS: i64 = 90 * 86_400;
+/// Program versions remembered for erasing card snapshots (snapshots live 30 days).
+const VERSIONS_KEPT: i64 = 200;
+
+const SCHEMA_V2: &str = "
+CREATE TABLE IF NOT EXISTS shop (
+    shop_id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_key TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS program (
+    shop_id TEXT PRIMARY KEY, config TEXT NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS program_versions (version INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS members (
+    customer_id TEXT PRIMARY KEY, member_code TEXT NOT NULL UNIQUE, state TEXT NOT NULL,
+    updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    customer_id TEXT NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL, kind TEXT NOT NULL,
+    points INTEGER NOT NULL, stamps INTEGER NOT NULL, order_id TEXT, note TEXT NOT NULL,
+    PRIMARY KEY (customer_id, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS orders (
+    customer_id TEXT NOT NULL, order_key TEXT NOT NULL, record TEXT NOT NULL,
+    PRIMARY KEY (customer_id, order_key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS coupons (
+    code TEXT PRIMARY KEY, customer_id TEXT NOT NULL, caused_by TEXT, status TEXT NOT NULL,
+    issued_at INTEGER NOT NULL, coupon TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS coupons_by_member ON coupons (customer_id, caused_by);
+CREATE TABLE IF NOT EXISTS idempotency (
+    key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL,
+    created_at INTEGER NOT NULL, customer_id TEXT, full INTEGER NOT NULL DEFAULT 1);
+CREATE INDEX IF NOT EXISTS idempotency_by_member ON idempotency (customer_id);
+CREATE INDEX IF NOT EXISTS idempotency_by_age ON idempotency (created_at);
+CREATE TABLE IF NOT EXISTS kv_pending (customer_id TEXT PRIMARY KEY);
+";
+
+/// A stored idempotency record.
+#[derive(Debug, Deserialize)]
+pub struct IdemRecord {
+    pub body_hash: String,
+    pub status: i64,
+    /// The answer as sent (`full`), or only the event's outcome (batch items).
+    pub body: String,
+    pub full: i64,
+}
+
+/// The shop's row.
+#[derive(Debug, Deserialize)]
+pub struct ShopRow {
+    pub shop_id: String,
+    pub name: String,
+    pub secret_key: String,
+}
+
+#[derive(Deserialize)]
+struct Count {
+    n: i64,
+}
+
+#[derive(Deserialize)]
+struct Text {
+    v: String,
+}
+
+/// Every query of the ledger object.
+pub struct Store {
+    sql: SqlStorage,
+}
+
+fn int(v: impl TryInto<i64>) -> SqlStorageValue {
+    SqlStorageValue::Integer(v.try_into().unwrap_or(i64::MAX))
+}
+
+impl Store {
+    pub fn new(sql: SqlStorage) -> Store {
+        Store { sql }
+    }
+
+    pub fn sql(&self) -> &SqlStorage {
+        &self.sql
+    }
+
+    fn count(&self, query: &str, args: Vec<SqlStorageValue>) -> Result<i64> {
+        let rows: Vec<Count> = self.sql.exec(query, args)?.to_array()?;
+        Ok(rows.first().map_or(0, |c| c.n))
+    }
+
+    fn texts(&self, query: &str, args: Vec<SqlStorageValue>) -> Result<Vec<String>> {
+        let rows: Vec<Text> = self.sql.exec(query, args)?.to_array()?;
+        Ok(rows.into_iter().map(|r| r.v).collect())
+    }
+
+    fn has_table(&self, name: &str) -> Result<bool> {
+        Ok(self.count(
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?",
+            vec![name.into()],
+        )? > 0)
+    }
+
+    /// Brings the schema to [`SCHEMA_VERSION`]; a version-1 object keeps its old tables until its
+    /// members are migrated.
+    pub fn migrate_schema(&self) -> Result<()> {
+        self.sql.exec(
+            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+            None,
+        )?;
+        let version = self.count(
+            "SELECT COALESCE(MAX(value), 0) AS n FROM meta WHERE key = 'schema'",
+            vec![],
+        )?;
+        if version >= SCHEMA_VERSION {
+            return Ok(());
+        }
+        if self.has_table("coupons")? {
+            // Version 1: `coupons (code, customer_id)` and `idempotency` without a member.
+            let v1_coupons = self.count(
+                "SELECT COUNT(*) AS n FROM pragma_table_info('coupons') WHERE name = 'status'",
+                vec![],
+            )? == 0;
+            if v1_coupons {
+                self.sql
+                    .exec("ALTER TABLE coupons RENAME TO coupons_v1", None)?;
+            }
+        }
+        if self.has_table("idempotency")? {
+            let columns = self.count(
+                "SELECT COUNT(*) AS n FROM pragma_table_info('idempotency') WHERE name = 'customer_id'",
+                vec![],
+            )?;
+            if columns == 0 {
+                self.sql
+                    .exec("ALTER TABLE idempotency ADD COLUMN customer_id TEXT", None)?;
+                self.sql.exec(
+                    "ALTER TABLE idempotency ADD COLUMN full INTEGER NOT NULL DEFAULT 1",
+                    None,
+                )?;
+            }
+        }
+        self.sql.exec(SCHEMA_V2, None)?;
+        self.sql.exec(crate::shop_stats::SCHEMA, None)?;
+        self.sql.exec(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)",
+            vec![int(SCHEMA_VERSION)],
+        )?;
+        Ok(())
+    }
+
+    // ---- shop and program ----
+
+    pub fn shop(&self) -> Result<Option<ShopRow>> {
+        let rows: Vec<ShopRow> = self
+            .sql
+            .exec("SELECT shop_id, name, secret_key FROM shop", None)?
+            .to_array()?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// Inserts the shop row unless one exists; whether it was inserted.
+    pub fn insert_shop(
+        &self,
+        shop_id: &str,
+        name: &str,
+        secret_key: &str,
+        now: i64,
+    ) -> Result<bool> {
+        let before = self.count("SELECT COUNT(*) AS n FROM shop", vec![])?;
+        self.sql.exec(
+            "INSERT OR IGNORE INTO shop (shop_id, name, secret_key, created_at) VALUES (?, ?, ?, ?)",
+            vec![shop_id.into(), name.into(), secret_key.into(), int(now)],
+        )?;
+        Ok(before == 0)
+    }
+
+    /// The program's JSON and version (ms), if the shop has one.
+    pub fn program(&self) -> Result<Option<(String, i64)>> {
+        #[derive(Deserialize)]
+        struct Row {
+            config: String,
+            updated_at: i64,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec("SELECT config, updated_at FROM program", None)?
+            .to_array()?;
+        Ok(rows.into_iter().next().map(|r| (r.config, r.updated_at)))
+    }
+
+    /// Stores the program under a new version (`replace`: also over an existing one).
+    pub fn put_program(
+        &self,
+        shop_id: &str,
+        config: &str,
+        version: i64,
+        replace: bool,
+    ) -> Result<()> {
+        let verb = if replace {
+            "INSERT"
+        } else {
+            "INSERT OR IGNORE"
+        };
+        let conflict = if replace {
+            " ON CONFLICT(shop_id) DO UPDATE SET config = excluded.config, updated_at = excluded.updated_at"
+        } else {
+            ""
+        };
+        self.sql.exec(
+            &format!(
+                "{verb} INTO program (shop_id, config, updated_at) VALUES (?, ?, ?){conflict}"
+            ),
+            vec![shop_id.into(), config.into(), int(version)],
+        )?;
+        self.sql.exec(
+            "INSERT OR IGNORE INTO program_versions (version) VALUES ((SELECT updated_at FROM program))",
+            None,
+        )?;
+        self.sql.exec(
+            "DELETE FROM program_versions WHERE version NOT IN
+               (SELECT version FROM program_versions ORDER BY version DESC LIMIT ?)",
+            vec![int(VERSIONS_KEPT)],
+        )?;
+        Ok(())
+    }
+
+    /// Recent program versions, newest first (the card snapshots a member may have in KV).
+    pub fn program_versions(&self) -> Result<Vec<i64>> {
+        #[derive(Deserialize)]
+        struct Row {
+            version: i64,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT version FROM program_versions ORDER BY version DESC",
+                None,
+            )?
+            .to_array()?;
+        Ok(rows.into_iter().map(|r| r.version).collect())
+    }
+
+    // ---- members ----
+
+    /// The member `customer`, migrating a version-1 document on first touch.
+    pub fn member(&self, customer: &str) -> Result<Option<Account>> {
+        #[derive(Deserialize)]
+        struct Row {
+            state: String,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT state FROM members WHERE customer_id = ?",
+                vec![customer.into()],
+            )?
+            .to_array()?;
+        if let Some(row) = rows.into_iter().next() {
+            return Ok(Some(serde_json::from_str(&row.state)?));
+        }
+        self.migrate_member(customer)
+    }
+
+    /// Converts `customer`'s version-1 document, if there is one: the member row and every row
+    /// it held are written, the old rows deleted, and the shop's aggregates moved from the stats
+    /// the first version counted to the converted account's (no `await` in between: atomic).
+    fn migrate_member(&self, customer: &str) -> Result<Option<Account>> {
+        if !self.has_table("accounts")? {
+            return Ok(None);
+        }
+        #[derive(Deserialize)]
+        struct Row {
+            account: String,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT account FROM accounts WHERE customer_id = ?",
+                vec![customer.into()],
+            )?
+            .to_array()?;
+        let Some(row) = rows.into_iter().next() else {
+            return Ok(None);
+        };
+        let legacy: LegacyAccount = serde_json::from_str(&row.account)?;
+        let (mut account, changes) = legacy.convert();
+        let counted = crate::shop_stats::take_stored_stats(&self.sql, customer)?;
+        if self.member_code_owner(&account.member_code)?.is_some() {
+            // A code drawn twice by the first version, which had no UNIQUE index.
+            account.member_code = format!("{}-{}", account.member_code, customer);
+        }
+        self.save_member(&account, changes, 0)?;
+        self.sql.exec(
+            "DELETE FROM accounts WHERE customer_id = ?",
+            vec![customer.into()],
+        )?;
+        if self.has_table("coupons_v1")? {
+            self.sql.exec(
+                "DELETE FROM coupons_v1 WHERE customer_id = ?",
+                vec![customer.into()],
+            )?;
+        }
+        let mut stats = crate::shop_stats::Pending::default();
+        stats.track(customer, counted.as_ref(), Some(&MemberStats::of(&account)));
+        stats.flush(&self.sql)?;
+        Ok(Some(account))
+    }
+
+    /// Members still in the version-1 shape (at most `limit`), for the alarm's migration slices;
+    /// drops the old tables once none is left.
+    pub fn legacy_members(&self, limit: usize) -> Result<Vec<String>> {
+        if !self.has_table("accounts")? {
+            return Ok(Vec::new());
+        }
+        let left = self.texts(
+            "SELECT customer_id AS v FROM accounts LIMIT ?",
+            vec![int(limit as i64)],
+        )?;
+        if left.is_empty() {
+            for table in ["accounts", "coupons_v1", "member_stats"] {
+                self.sql
+                    .exec(&format!("DROP TABLE IF EXISTS {table}"), None)?;
+            }
+        }
+        Ok(left)
+    }
+
+    /// Migrates up to `limit` version-1 members; how many were migrated.
+    pub fn migrate_legacy(&self, limit: usize) -> Result<usize> {
+        let mut done = 0;
+        for customer in self.legacy_members(limit)? {
+            if self.migrate_member(&customer)?.is_some() {
+                done += 1;
+            }
+        }
+        Ok(done)
+    }
+
+    /// The member who holds `code`, if any (the UNIQUE index).
+    pub fn member_code_owner(&self, code: &str) -> Result<Option<String>> {
+        Ok(self
+            .texts(
+                "SELECT customer_id AS v FROM members WHERE member_code = ?",
+                vec![code.into()],
+            )?
+            .into_iter()
+            .next())
+    }
+
+    /// Whether a coupon with `code` is stored.
+    pub fn coupon_code_taken(&self, code: &str) -> Result<bool> {
+        Ok(self.count(
+            "SELECT COUNT(*) AS n FROM coupons WHERE code = ?",
+            vec![code.into()],
+        )? > 0)
+    }
+
+    /// Writes the member row and the rows the last events produced.
+    pub fn save_member(&self, account: &Account, changes: Changes, now: i64) -> Result<()> {
+        let customer = account.customer_id.as_str();
+        self.sql.exec(
+            "INSERT INTO members (customer_id, member_code, state, updated_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT(customer_id) DO UPDATE SET member_code = excluded.member_code,
+               state = excluded.state, updated_at = excluded.updated_at",
+            vec![
+                customer.into(),
+                account.member_code.as_str().into(),
+                serde_json::to_string(account)?.into(),
+                int(now),
+            ],
+        )?;
+        for (seq, e) in changes.entries {
+            self.sql.exec(
+                "INSERT INTO entries (customer_id, seq, at, kind, points, stamps, order_id, note)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                vec![
+                    customer.into(),
+                    int(seq),
+                    int(e.at),
+                    e.kind.as_ref().into(),
+                    int(e.points),
+                    int(e.stamps),
+                    e.order_id.into(),
+                    e.note.into(),
+                ],
+            )?;
+        }
+        for (key, record) in changes.orders {
+            self.sql.exec(
+                "INSERT INTO orders (customer_id, order_key, record) VALUES (?, ?, ?)
+                 ON CONFLICT(customer_id, order_key) DO UPDATE SET record = excluded.record",
+                vec![
+                    customer.into(),
+                    key.into(),
+                    serde_json::to_string(&record)?.into(),
+                ],
+            )?;
+        }
+        for coupon in changes.coupons {
+            self.sql.exec(
+                "INSERT INTO coupons (code, customer_id, caused_by, status, issued_at, coupon)
+                 VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT(code) DO UPDATE SET status = excluded.status, coupon = excluded.coupon",
+                vec![
+                    coupon.code.as_str().into(),
+                    customer.into(),
+                    coupon.caused_by.clone().into(),
+                    coupon.status.as_str().into(),
+                    int(coupon.issued_at),
+                    serde_json::to_string(&coupon)?.into(),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The rows `needs` names for `customer`.
+    pub fn rows(&self, customer: &str, needs: Needs) -> Result<Rows> {
+        #[derive(Deserialize)]
+        struct Record {
+            record: String,
+        }
+        let mut rows = Rows::default();
+        if let Some(key) = &needs.order {
+            let found: Vec<Record> = self
+                .sql
+                .exec(
+                    "SELECT record FROM orders WHERE customer_id = ? AND order_key = ?",
+                    vec![customer.into(), key.as_str().into()],
+                )?
+                .to_array()?;
+            if let Some(r) = found.into_iter().next() {
+                rows.order = Some(serde_json::from_str::<OrderRecord>(&r.record)?);
+            }
+            if needs.order_coupons {
+                rows.order_coupons = self.coupons_where(
+                    "customer_id = ? AND caused_by = ? ORDER BY issued_at, rowid",
+                    vec![customer.into(), key.as_str().into()],
+                )?;
+            }
+        }
+        if let Some(code) = needs.coupon {
+            rows.coupon = self
+                .coupons_where(
+                    "customer_id = ? AND code = ?",
+                    vec![customer.into(), code.into()],
+                )?
+                .into_iter()
+                .next();
+        }
+        Ok(rows)
+    }
+
+    fn coupons_where(&self, clause: &str, args: Vec<SqlStorageValue>) -> Result<Vec<Coupon>> {
+        #[derive(Deserialize)]
+        struct Row {
+            coupon: String,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec(&format!("SELECT coupon FROM coupons WHERE {clause}"), args)?
+            .to_array()?;
+        rows.iter()
+            .map(|r| serde_json::from_str(&r.coupon).map_err(ApiError::from))
+            .collect()
+    }
+
+    /// The coupon with `code` and its member.
+    pub fn coupon(&self, code: &str) -> Result<Option<(String, Coupon)>> {
+        #[derive(Deserialize)]
+        struct Row {
+            customer_id: String,
+            coupon: String,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT customer_id, coupon FROM coupons WHERE code = ?",
+                vec![code.into()],
+            )?
+            .to_array()?;
+        match rows.into_iter().next() {
+            Some(r) => Ok(Some((r.customer_id, serde_json::from_str(&r.coupon)?))),
+            None => Ok(None),
+        }
+    }
+
+    /// A member's newest coupons (at most `limit`), newest first; `before`: issued before that.
+    pub fn member_coupons(&self, customer: &str, limit: usize) -> Result<Vec<Coupon>> {
+        self.coupons_where(
+            "customer_id = ? ORDER BY issued_at DESC, rowid DESC LIMIT ?",
+            vec![customer.into(), int(limit as i64)],
+        )
+    }
+
+    /// Every order record of a member (the export).
+    pub fn member_orders(&self, customer: &str) -> Result<Vec<(String, OrderRecord)>> {
+        #[derive(Deserialize)]
+        struct Row {
+            order_key: String,
+            record: String,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT order_key, record FROM orders WHERE customer_id = ?",
+                vec![customer.into()],
+            )?
+            .to_array()?;
+        rows.into_iter()
+            .map(|r| Ok((r.order_key, serde_json::from_str(&r.record)?)))
+            .collect()
+    }
+
+    /// A member's entries, newest first: at most `limit` with a sequence below `before`.
+    pub fn entries(
+        &self,
+        customer: &str,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<(u64, Entry)>> {
+        #[derive(Deserialize)]
+        struct Row {
+            seq: i64,
+            at: i64,
+            kind: String,
+            points: i64,
+            stamps: i64,
+            order_id: Option<String>,
+            note: String,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT seq, at, kind, points, stamps, order_id, note FROM entries
+                 WHERE customer_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+                vec![
+                    customer.into(),
+                    int(before.map_or(MAX_SAFE, |b| b as i64)),
+                    int(limit as i64),
+                ],
+            )?
+            .to_array()?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                (
+                    r.seq as u64,
+                    Entry {
+                        at: r.at,
+                        kind: r.kind.into(),
+                        points: r.points,
+                        stamps: r.stamps,
+                        order_id: r.order_id,
+                        note: r.note,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    // ---- idempotency ----
+
+    pub fn idempotency(&self, key: &str) -> Result<Option<IdemRecord>> {
+        let rows: Vec<IdemRecord> = self
+            .sql
+            .exec(
+                "SELECT body_hash, status, body, full FROM idempotency WHERE key = ?",
+                vec![key.into()],
+            )?
+            .to_array()?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// Stores a request's answer: `full` — `body` is the whole answer; otherwise the outcome.
+    #[allow(clippy::too_many_arguments)]
+    pub fn remember(
+        &self,
+        key: &str,
+        customer: &str,
+        body_hash: &str,
+        status: u16,
+        body: &str,
+        full: bool,
+        now: i64,
+    ) -> Result<()> {
+        self.sql.exec(
+            "INSERT INTO idempotency (key, body_hash, status, body, created_at, customer_id, full)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                key.into(),
+                body_hash.into(),
+                int(status),
+                body.into(),
+                int(now),
+                customer.into(),
+                int(i64::from(full)),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Deletes up to `limit` idempotency records created before `before`; how many went.
+    pub fn purge_idempotency(&self, before: i64, limit: usize) -> Result<usize> {
+        let keys = self.texts(
+            "SELECT key AS v FROM idempotency WHERE created_at < ? ORDER BY created_at LIMIT ?",
+            vec![int(before), int(limit as i64)],
+        )?;
+        for key in &keys {
+            self.sql.exec(
+                "DELETE FROM idempotency WHERE key = ?",
+                vec![key.as_str().into()],
+            )?;
+        }
+        Ok(keys.len())
+    }
+
+    // ---- snapshots waiting ----
+
+    pub fn mark_pending(&self, customer: &str) -> Result<()> {
+        self.sql.exec(
+            "INSERT OR IGNORE INTO kv_pending (customer_id) VALUES (?)",
+            vec![customer.into()],
+        )?;
+        Ok(())
+    }
+
+    /// Takes up to `limit` members whose snapshot waits.
+    pub fn take_pending(&self, limit: usize) -> Result<Vec<String>> {
+        let customers = self.texts(
+            "SELECT customer_id AS v FROM kv_pending LIMIT ?",
+            vec![int(limit as i64)],
+        )?;
+        for c in &customers {
+            self.sql.exec(
+                "DELETE FROM kv_pending WHERE customer_id = ?",
+                vec![c.as_str().into()],
+            )?;
+        }
+        Ok(customers)
+    }
+
+    pub fn any_pending(&self) -> Result<bool> {
+        Ok(self.count(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM kv_pending LIMIT 1)",
+            vec![],
+        )? > 0)
+    }
+
+    // ---- erasure ----
+
+    /// Deletes every row of `customer`: member, entries, orders, coupons, idempotency records
+    /// (whose stored answers hold their card), a waiting snapshot, an unmigrated document.
+    pub fn erase(&self, customer: &str) -> Result<()> {
+        for table in [
+            "members",
+            "entries",
+            "orders",
+            "coupons",
+            "idempotency",
+            "kv_pending",
+        ] {
+            self.sql.exec(
+                &format!("DELETE FROM {table} WHERE customer_id = ?"),
+                vec![customer.into()],
+            )?;
+        }
+        // Records written by the first version carry no member column: their answer names it.
+        self.sql.exec(
+            "DELETE FROM idempotency WHERE customer_id IS NULL
+               AND json_valid(body) AND json_extract(body, '$.customer_id') = ?",
+            vec![customer.into()],
+        )?;
+        for table in ["accounts", "coupons_v1"] {
+            if self.has_table(table)? {
+                self.sql.exec(
+                    &format!("DELETE FROM {table} WHERE customer_id = ?"),
+                    vec![customer.into()],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every member id (seeding republishes them); bounded by the caller's use (demo shops).
+    pub fn member_ids(&self, limit: usize) -> Result<Vec<String>> {
+        self.texts(
+            "SELECT customer_id AS v FROM members LIMIT ?",
+            vec![int(limit as i64)],
+        )
+    }
+}
