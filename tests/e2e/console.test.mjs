@@ -120,6 +120,28 @@ test("members: find by member code, adjust points with a reason, see the history
   await page.close();
 });
 
+test("members: a long history shows the newest 50 entries and pages through the older ones", async () => {
+  const events = Array.from({ length: 120 }, (_, i) => ({
+    id: `long-${i}`, type: "order.paid", customer_id: "regular", order_id: `l${i}`, amount_minor: 500, currency: "EUR" }));
+  assert.equal((await api("POST", `/v1/shops/${shop.id}/events/batch`, shop.key, { events })).status, 200);
+  const { page, errors } = await signedIn();
+  await page.click("[data-testid=tab-members]");
+  await page.fill("[data-testid=member-query]", "regular");
+  await page.click("[data-testid=find]");
+  const rows = page.locator("[data-testid=history] tbody tr");
+  await rows.first().waitFor({ timeout: 10000 });
+  assert.equal(await rows.count(), 50);
+  // One click loads up to 100 older entries: here the 71 that are left.
+  const older = page.locator("[data-testid=history-older]");
+  await older.click();
+  await rows.nth(120).waitFor({ timeout: 10000 });
+  assert.equal(await rows.count(), 121, "120 orders and the welcome, each once");
+  assert.equal(await older.count(), 0, "no more pages");
+  assert.match(await rows.last().textContent(), /Welcome/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("in store, phone-sized: the member code, +1 stamp and a purchase; the card after each", async () => {
   const ben = (await api("GET", `/v1/shops/${shop.id}/customers/ben`, shop.key)).body;
   const { page, errors } = await signedIn({ width: 390, height: 844 });

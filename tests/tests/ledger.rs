@@ -239,6 +239,11 @@ fn a_member_stored_by_the_first_version_migrates_on_first_touch() {
     );
     assert_eq!(seed.status, 204, "{seed:?}");
     let old: Value = serde_json::from_str(document).unwrap();
+    // Found by a coupon code before anything else touched the member: migrated on the way.
+    let first_code = old["coupons"][0]["code"].as_str().unwrap();
+    let by_coupon = get(&format!("/v1/shops/{shop}/coupons/{first_code}"), Some(&sk));
+    assert_eq!(by_coupon.status, 200, "{by_coupon:?}");
+    assert_eq!(by_coupon.body["customer_id"], "legacy-1");
     let base = format!("/v1/shops/{shop}/customers/legacy-1");
     let view = get(&base, Some(&sk));
     assert_eq!(view.status, 200, "{view:?}");
@@ -278,5 +283,25 @@ fn a_member_stored_by_the_first_version_migrates_on_first_touch() {
     let me = get(&format!("/v1/shops/{shop}/me"), Some(&token));
     assert_eq!(me.status, 200, "{me:?}");
     assert_eq!(me.body["customer_id"], "legacy-1");
+    assert_eq!(analytics(&shop, &sk)["members"], 1);
+}
+
+#[test]
+fn a_version_1_member_is_found_by_member_code_before_any_other_touch() {
+    let (shop, sk) = new_shop("legacy-code");
+    let document = include_str!("../fixtures/v1-account.json");
+    let seed = send(
+        "POST",
+        &format!("/v1/dev/shops/{shop}/legacy-accounts/legacy-1"),
+        Some(ADMIN_KEY),
+        &[],
+        Some(document.to_owned()),
+    );
+    assert_eq!(seed.status, 204, "{seed:?}");
+    let old: Value = serde_json::from_str(document).unwrap();
+    let code = old["member_code"].as_str().unwrap();
+    let found = get(&format!("/v1/shops/{shop}/members/{code}"), Some(&sk));
+    assert_eq!(found.status, 200, "{found:?}");
+    assert_eq!(found.body["customer_id"], "legacy-1");
     assert_eq!(analytics(&shop, &sk)["members"], 1);
 }

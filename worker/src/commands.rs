@@ -68,8 +68,16 @@ pub enum Command {
         code: String,
         order_id: String,
     },
+    /// The head of a member's export: shop, time, the shop's view and the account.
     Export {
         customer: String,
+    },
+    /// One page of a member's rows for the export (`after`: the previous page's `next`).
+    ExportPage {
+        customer: String,
+        part: ExportPart,
+        after: Option<String>,
+        limit: usize,
     },
     Erase {
         customer: String,
@@ -94,6 +102,18 @@ pub enum Command {
         customer: String,
         document: String,
     },
+}
+
+/// Which rows of a member an export page holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportPart {
+    /// Ledger entries, oldest first.
+    Entries,
+    /// Order records, by key.
+    Orders,
+    /// Coupons, in issue order.
+    Coupons,
 }
 
 /// One event of a batch.

@@ -89,6 +89,14 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     routes::finish(response, public)
 }
 
+/// Logs an internal error (the Workers console; stderr in native tests).
+pub(crate) fn log_error(message: &str) {
+    #[cfg(target_arch = "wasm32")]
+    worker::console_error!("{message}");
+    #[cfg(not(target_arch = "wasm32"))]
+    eprintln!("{message}");
+}
+
 /// Unix seconds now, from the platform clock (the only clock the worker reads).
 pub(crate) fn now_unix() -> u64 {
     worker::Date::now().as_millis() / 1000

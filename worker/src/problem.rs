@@ -28,6 +28,14 @@ impl ApiError {
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::new(ErrorCode::NotFound, detail)
     }
+    /// 500 `internal`: `what` is logged, the caller gets the generic sentence.
+    pub fn internal(what: &str) -> Self {
+        crate::log_error(&format!("internal error: {what}"));
+        Self::new(
+            ErrorCode::Internal,
+            "the request could not be completed; nothing was changed",
+        )
+    }
     /// 422 `validation_failed` with one entry per bad field.
     pub fn invalid(errors: Vec<FieldError>) -> Self {
         let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -87,9 +95,9 @@ impl From<LedgerError> for ApiError {
             LedgerError::CouponExpired => Self::new(ErrorCode::CouponExpired, detail),
             LedgerError::BirthdayAlreadySet => Self::new(ErrorCode::BirthdayAlreadySet, detail),
             LedgerError::UnknownCoupon(_) => Self::not_found(detail),
-            LedgerError::DuplicateOrder(_)
-            | LedgerError::ReferralClosed
-            | LedgerError::TooManyCoupons(_) => Self::new(ErrorCode::Conflict, detail),
+            LedgerError::DuplicateOrder(_) | LedgerError::ReferralClosed => {
+                Self::new(ErrorCode::Conflict, detail)
+            }
             LedgerError::UnknownReward(_) | LedgerError::NotRedeemable(_) => {
                 Self::field("reward_id", detail)
             }
@@ -107,21 +115,13 @@ impl From<LedgerError> for ApiError {
 impl From<worker::Error> for ApiError {
     fn from(e: worker::Error) -> Self {
         // The runtime's message may name bindings or internals: log it, do not send it.
-        worker::console_error!("internal error: {e}");
-        Self::new(
-            ErrorCode::Internal,
-            "the request could not be completed; nothing was changed",
-        )
+        Self::internal(&e.to_string())
     }
 }
 
 impl From<worker::kv::KvError> for ApiError {
     fn from(e: worker::kv::KvError) -> Self {
-        worker::console_error!("KV error: {e}");
-        Self::new(
-            ErrorCode::Internal,
-            "the request could not be completed; nothing was changed",
-        )
+        Self::internal(&format!("KV: {e}"))
     }
 }
 

@@ -100,6 +100,30 @@ impl Pending {
         }
     }
 
+    /// Applies the summed changes to in-memory tables, as [`Pending::flush`] does in SQL (the
+    /// native tests' store).
+    #[cfg(test)]
+    pub fn apply_to(
+        self,
+        aggregates: &mut HashMap<(i64, i64, i64), (i64, i64)>,
+        birthdays: &mut std::collections::BTreeMap<String, i64>,
+    ) {
+        for (key, (members, revenue)) in self.changes {
+            let row = aggregates.entry(key).or_default();
+            row.0 += members;
+            row.1 += revenue;
+            if key.0 != COUNTER && *row == (0, 0) {
+                aggregates.remove(&key);
+            }
+        }
+        for (customer, birthday) in self.birthdays {
+            match birthday {
+                Some((m, d)) => birthdays.insert(customer, i64::from(m) * 100 + i64::from(d)),
+                None => birthdays.remove(&customer),
+            };
+        }
+    }
+
     /// Writes the summed changes (inside the caller's transaction).
     pub fn flush(self, sql: &SqlStorage) -> Result<()> {
         for ((kind, a, b), (members, revenue)) in self.changes {
@@ -118,7 +142,8 @@ impl Pending {
                     revenue.into(),
                 ],
             )?;
-            if kind != COUNTER {
+            // Only a decrease can empty a row (counters stay, even at zero).
+            if kind != COUNTER && (members < 0 || revenue < 0) {
                 sql.exec(
                     "DELETE FROM aggregates WHERE kind = ? AND a = ? AND b = ? AND members = 0 AND revenue = 0",
                     vec![kind.into(), a.into(), b.into()],

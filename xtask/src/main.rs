@@ -154,8 +154,8 @@ fn test() -> Result {
         "warnings",
     ]))?;
 
-    step("shared: unit tests (native), then a wasm32 build");
-    run(cargo().args(["test", "-p", "punchcard-shared"]))?;
+    step("shared and the worker's command logic: unit tests (native), then a wasm32 build");
+    run(cargo().args(["test", "-p", "punchcard-shared", "-p", "punchcard-worker"]))?;
     run(cargo().args([
         "build",
         "-p",

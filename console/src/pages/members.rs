@@ -6,7 +6,7 @@ use crate::api::{self, ApiError};
 use crate::session::Session;
 use leptos::prelude::*;
 use serde_json::json;
-use shared::api::ShopCustomerView;
+use shared::api::{HistoryPage, ShopCustomerView};
 
 /// The members page.
 #[component]
@@ -177,7 +177,29 @@ fn MemberDetail(
         }
     };
     let rewards = m.card.rewards.clone();
-    let history = m.card.history.clone();
+    // The newest entries come with the member; older ones a page at a time.
+    let history = RwSignal::new(m.card.history.clone());
+    let older = RwSignal::new(m.history_before);
+    let load_older = {
+        let (s, path) = (s.clone(), path.clone());
+        move |_| {
+            let (s, path) = (s.clone(), path.clone());
+            let Some(before) = older.get_untracked() else {
+                return;
+            };
+            leptos::task::spawn_local(async move {
+                let page: Result<HistoryPage, _> =
+                    api::get(&s, &format!("{path}/history?before={before}&limit=100")).await;
+                match page {
+                    Ok(page) => {
+                        history.update(|h| h.extend(page.entries));
+                        older.set(page.next_before);
+                    }
+                    Err(e) => message.set(Some((false, e.message()))),
+                }
+            });
+        }
+    };
     view! {
         <MemberCard member=m.clone() />
         <section class="card">
@@ -216,11 +238,14 @@ fn MemberDetail(
             <table class="table" data-testid="history">
                 <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"Points"</th><th scope="col">"Stamps"</th><th scope="col">"Why"</th></tr></thead>
                 <tbody>
-                    {history.into_iter().map(|h| view! {
+                    {move || history.get().into_iter().map(|h| view! {
                         <tr><td>{h.at.replace('T', " ").trim_end_matches('Z').to_owned()}</td><td>{h.kind}</td><td class="num">{h.points}</td><td class="num">{h.stamps}</td><td>{h.note}</td></tr>
                     }).collect_view()}
                 </tbody>
             </table>
+            <Show when=move || older.get().is_some()>
+                <button type="button" class="button button--quiet" data-testid="history-older" on:click=load_older.clone()>"Older entries"</button>
+            </Show>
         </section>
     }
 }

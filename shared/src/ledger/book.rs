@@ -6,11 +6,15 @@
 //! property tests, the demo data and the benchmark run on it.
 
 use super::{
-    fingerprint, Account, Changes, Context, Coupon, Entry, Event, LedgerError, OrderRecord,
+    fingerprint, Account, Changes, Context, Coupon, Entry, Event, Fnv, LedgerError, OrderRecord,
     Outcome, Rows,
 };
 use crate::program::Program;
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+/// Maps keyed by short ids: FNV-1a instead of SipHash (no untrusted keys in memory here).
+type Map<V> = HashMap<String, V, BuildHasherDefault<Fnv>>;
 
 /// A member's account and its rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,11 +22,13 @@ pub struct Book {
     pub account: Account,
     /// Every entry, oldest first.
     pub entries: Vec<Entry>,
-    pub orders: HashMap<String, OrderRecord>,
+    pub orders: Map<OrderRecord>,
     /// Every coupon ever issued, in issue order, as it is now.
     pub coupons: Vec<Coupon>,
+    /// Position of each code in `coupons`.
+    coupon_index: Map<usize>,
     /// Idempotency records: event id → (content fingerprint, first outcome).
-    pub processed: HashMap<String, (u64, Outcome)>,
+    pub processed: Map<(u64, Outcome)>,
 }
 
 impl Book {
@@ -36,9 +42,10 @@ impl Book {
         let mut book = Book {
             account,
             entries: Vec::new(),
-            orders: HashMap::new(),
+            orders: Map::default(),
             coupons: Vec::new(),
-            processed: HashMap::new(),
+            coupon_index: Map::default(),
+            processed: Map::default(),
         };
         let changes = book.account.take_changes();
         book.absorb(changes);
@@ -90,7 +97,8 @@ impl Book {
             order: needs.order.and_then(|k| self.orders.get(&k).cloned()),
             coupon: needs
                 .coupon
-                .and_then(|code| self.coupons.iter().find(|c| c.code == code).cloned()),
+                .and_then(|code| self.coupon_index.get(&code))
+                .map(|&i| self.coupons[i].clone()),
             order_coupons,
         }
     }
@@ -109,9 +117,13 @@ impl Book {
             self.orders.insert(key, record);
         }
         for coupon in changes.coupons {
-            match self.coupons.iter_mut().find(|c| c.code == coupon.code) {
-                Some(stored) => *stored = coupon,
-                None => self.coupons.push(coupon),
+            match self.coupon_index.get(&coupon.code) {
+                Some(&i) => self.coupons[i] = coupon,
+                None => {
+                    self.coupon_index
+                        .insert(coupon.code.clone(), self.coupons.len());
+                    self.coupons.push(coupon);
+                }
             }
         }
     }

@@ -6,6 +6,23 @@ use super::{
     Account, Batch, Changes, Coupon, CouponStatus, Entry, OrderRecord, Spend, StampCard, Totals,
     REFERRAL,
 };
+
+/// A point batch as the first version stored it (an object; its `source` is no longer kept).
+#[derive(Debug, Clone, Deserialize)]
+pub struct LegacyBatch {
+    pub earned_at: Timestamp,
+    pub available_at: Timestamp,
+    #[serde(default)]
+    pub expires_at: Option<Timestamp>,
+    pub remaining: i64,
+}
+
+/// A day's spend as the first version stored it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LegacySpend {
+    pub day: i64,
+    pub amount_minor: i64,
+}
 use crate::time::{Timestamp, DAY};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -19,14 +36,14 @@ pub struct LegacyAccount {
     pub member_code: String,
     pub business: bool,
     pub referred_by: Option<String>,
-    pub batches: Vec<Batch>,
+    pub batches: Vec<LegacyBatch>,
     #[serde(default)]
     pub next_expiry: Option<Timestamp>,
     pub debt: i64,
     pub stamps: StampCard,
     pub tier: Option<String>,
     pub tier_since: Timestamp,
-    pub spend: Vec<Spend>,
+    pub spend: Vec<LegacySpend>,
     pub orders: HashMap<String, OrderRecord>,
     pub coupons: Vec<Coupon>,
     pub certificates_issued: BTreeMap<usize, Timestamp>,
@@ -97,6 +114,12 @@ impl LegacyAccount {
                 .batches
                 .into_iter()
                 .filter(|b| b.remaining > 0)
+                .map(|b| Batch {
+                    earned_at: b.earned_at,
+                    available_at: b.available_at,
+                    expires_at: b.expires_at,
+                    remaining: b.remaining,
+                })
                 .collect(),
             next_expiry: self.next_expiry,
             debt: self.debt,
@@ -104,7 +127,14 @@ impl LegacyAccount {
             tier: self.tier,
             tier_since: self.tier_since,
             spend_total: self.spend.iter().map(|s| s.amount_minor).sum(),
-            spend: self.spend,
+            spend: self
+                .spend
+                .into_iter()
+                .map(|s| Spend {
+                    day: s.day,
+                    amount_minor: s.amount_minor,
+                })
+                .collect(),
             coupons: live,
             certificates_issued: self.certificates_issued,
             last_birthday_year: self.last_birthday_year,

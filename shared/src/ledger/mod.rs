@@ -149,8 +149,6 @@ pub enum LedgerError {
         field: &'static str,
         rule: &'static str,
     },
-    #[error("this member already holds {0} unused coupons; use or let some expire first")]
-    TooManyCoupons(usize),
     #[error("a member cannot refer themselves")]
     SelfReferral,
     #[error("only a member with no paid order yet can be referred, once")]
@@ -216,8 +214,9 @@ pub struct Entry {
     pub note: String,
 }
 
-/// Most live (active, unexpired) coupons a member may hold; a redemption beyond is refused, so
-/// the account stays bounded whatever a member does.
+/// Most coupons the account keeps live (active, unexpired, on the card). A member who collects
+/// more keeps them all — each is a row, active and consumable by its code — but only the newest
+/// this many travel in the account, so it stays bounded whatever a member does.
 pub const MAX_LIVE_COUPONS: usize = 100;
 
 /// Running totals of the member's ledger: what the analytics need, kept as the entries are
@@ -299,11 +298,25 @@ pub struct StampCard {
 
 /// Net spend of one UTC day, for rolling windows (tiers, certificates, rebates). Kept per day, in
 /// ascending order, and only inside the longest window, so it is bounded by days, not by orders.
+/// Stored as `[day, amount_minor]`: a year of it is read and written with every event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "(i64, i64)", into = "(i64, i64)")]
 pub struct Spend {
     /// Days since the epoch.
     pub day: i64,
     pub amount_minor: i64,
+}
+
+impl From<(i64, i64)> for Spend {
+    fn from((day, amount_minor): (i64, i64)) -> Spend {
+        Spend { day, amount_minor }
+    }
+}
+
+impl From<Spend> for (i64, i64) {
+    fn from(s: Spend) -> (i64, i64) {
+        (s.day, s.amount_minor)
+    }
 }
 
 /// What one order (or one referral bonus) earned, so a refund can take back exactly that.
@@ -349,7 +362,7 @@ pub struct Account {
     /// Net spend over the member's whole life (the tier spend of a program without a window).
     #[serde(default)]
     pub spend_total: i64,
-    /// Live coupons: active and not yet expired, at most [`MAX_LIVE_COUPONS`] from redemptions.
+    /// Live coupons: the newest [`MAX_LIVE_COUPONS`] that are active and not yet expired.
     pub coupons: Vec<Coupon>,
     /// Per certificate rule (by index): when it last issued.
     pub certificates_issued: BTreeMap<usize, Timestamp>,
@@ -498,7 +511,7 @@ impl Account {
         let welcome = program.welcome_points.unwrap_or(0).clamp(0, MAX_AMOUNT);
         if welcome > 0 || prefilled > 0 {
             if welcome > 0 {
-                account.credit_unchecked(ctx.now, welcome, program, "welcome");
+                account.credit_unchecked(ctx.now, welcome, program);
             }
             account.record(Entry {
                 at: ctx.now,

@@ -103,7 +103,7 @@ impl Account {
             ..Outcome::default()
         };
         let tier_before = self.tier.clone();
-        self.credit_unchecked(at, points, program, order_id);
+        self.credit_unchecked(at, points, program);
         self.record(Entry {
             at,
             kind: "earn".into(),
@@ -342,7 +342,7 @@ impl Account {
             return Ok(Outcome::default());
         }
         self.ensure_room(points)?;
-        self.credit_unchecked(at, points, program, &key);
+        self.credit_unchecked(at, points, program);
         self.record(Entry {
             at,
             kind: "referral".into(),
@@ -415,7 +415,7 @@ impl Account {
             return Ok(Outcome::default());
         }
         self.ensure_room(points)?;
-        self.credit_unchecked(at, points, program, "birthday");
+        self.credit_unchecked(at, points, program);
         self.last_birthday_year = Some(year);
         self.record(Entry {
             at,

@@ -7,16 +7,36 @@ use crate::program::Program;
 use crate::time::{Timestamp, DAY};
 use serde::{Deserialize, Serialize};
 
-/// Points earned together.
+/// Points earned on one UTC day (credits of the same day merge into one batch). Stored as
+/// `[earned_at, available_at, expires_at | null, remaining]`: up to a year of them is read and
+/// written with every event, so the short form halves the member row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "BatchRow", into = "BatchRow")]
 pub struct Batch {
     pub earned_at: Timestamp,
     pub available_at: Timestamp,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Timestamp>,
     pub remaining: i64,
-    /// The order (or reason) that earned it; refunds take from their own order's batch first.
-    pub source: String,
+}
+
+/// [`Batch`] as stored.
+type BatchRow = (Timestamp, Timestamp, Option<Timestamp>, i64);
+
+impl From<BatchRow> for Batch {
+    fn from((earned_at, available_at, expires_at, remaining): BatchRow) -> Batch {
+        Batch {
+            earned_at,
+            available_at,
+            expires_at,
+            remaining,
+        }
+    }
+}
+
+impl From<Batch> for BatchRow {
+    fn from(b: Batch) -> BatchRow {
+        (b.earned_at, b.available_at, b.expires_at, b.remaining)
+    }
 }
 
 impl Account {
@@ -37,13 +57,7 @@ impl Account {
 
     /// Credits `points` (≥ 0) earned at `at`: pays off refund debt first, the rest is a new batch.
     /// The caller has checked [`Account::ensure_room`].
-    pub(super) fn credit_unchecked(
-        &mut self,
-        at: Timestamp,
-        points: i64,
-        program: &Program,
-        source: &str,
-    ) {
+    pub(super) fn credit_unchecked(&mut self, at: Timestamp, points: i64, program: &Program) {
         let pay = points.min(self.debt);
         self.debt -= pay;
         let rest = points - pay;
@@ -73,7 +87,6 @@ impl Account {
             available_at,
             expires_at,
             remaining: rest,
-            source: source.to_owned(),
         });
     }
 

@@ -50,6 +50,10 @@ impl Account {
         };
         self.totals.coupons_issued += 1;
         self.coupons.push(coupon.clone());
+        if self.coupons.len() > super::MAX_LIVE_COUPONS {
+            // The oldest stays valid in its row; only the account lets go of it.
+            self.coupons.remove(0);
+        }
         self.store_coupon(coupon.clone());
         coupon
     }
@@ -193,7 +197,7 @@ impl Account {
         }
         if points > 0 {
             self.ensure_room(points)?;
-            self.credit_unchecked(at, points, program, "adjustment");
+            self.credit_unchecked(at, points, program);
         } else {
             let available = self.spendable(ctx.now);
             if available < -points {
@@ -238,9 +242,6 @@ impl Account {
                 available: available.max(0),
             });
         }
-        if self.coupons.len() >= super::MAX_LIVE_COUPONS {
-            return Err(LedgerError::TooManyCoupons(self.coupons.len()));
-        }
         self.debit_spendable(ctx.now, reward.cost_points);
         let coupon = self.new_coupon(
             program,
@@ -267,7 +268,8 @@ impl Account {
         })
     }
 
-    /// A coupon used at checkout: a live one, or (to tell why not) its stored row.
+    /// A coupon used at checkout: a live one, or one only its stored row holds (beyond the live
+    /// ones, or consumed, void or expired: then the row tells why not).
     pub(super) fn consume(
         &mut self,
         ctx: &Context,
@@ -287,7 +289,19 @@ impl Account {
                 }
                 CouponStatus::Consumed => Err(LedgerError::CouponConsumed),
                 CouponStatus::Void => Err(LedgerError::CouponVoid),
-                CouponStatus::Active => Err(LedgerError::CouponExpired),
+                CouponStatus::Active if ctx.now >= coupon.expires_at => {
+                    Err(LedgerError::CouponExpired)
+                }
+                CouponStatus::Active => {
+                    let mut coupon = coupon;
+                    coupon.status = CouponStatus::Consumed;
+                    coupon.consumed_by = Some(order_id.to_owned());
+                    self.store_coupon(coupon);
+                    Ok(Outcome {
+                        coupons_consumed: vec![code],
+                        ..Outcome::default()
+                    })
+                }
             };
         };
         if ctx.now >= self.coupons[index].expires_at {

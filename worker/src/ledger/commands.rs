@@ -4,23 +4,22 @@
 //! and the rows its event needs, the `shared` ledger, and every write (member, entries, orders,
 //! coupons, analytics, the stored answer). Snapshots go to KV after the commit.
 
-use super::store::IdemRecord;
+use super::core::{Ledger, Replay};
+use super::storage::{NewRecord, Result, Storage};
+use super::store::Store;
 use super::tx::transaction;
 use super::{json_response, now_ms, random_bytes, Answer, ShopCache, ShopLedger};
-use crate::commands::{BatchItem, Command, Idem};
+use crate::commands::{BatchItem, Command, ExportPart, Idem};
 use crate::problem::ApiError;
 use crate::shop_stats::Pending;
-use serde::Serialize;
 use shared::analytics::MemberStats;
 use shared::api::{ErrorCode, HistoryPage, RedemptionResponse};
 use shared::card::HISTORY_ON_CARD;
-use shared::ledger::{Account, Context, Effect, Event, EventKind, Outcome};
+use shared::ledger::{Account, Context, Event, EventKind};
 use shared::program::Program;
 use shared::{demo, CustomerId};
 use std::collections::BTreeSet;
 use worker::Response;
-
-type Result<T> = std::result::Result<T, ApiError>;
 
 /// Redemptions a member may make per minute.
 pub const REDEMPTIONS_PER_MINUTE: usize = 10;
@@ -28,31 +27,16 @@ pub const REDEMPTIONS_PER_MINUTE: usize = 10;
 pub const MAX_HISTORY_PAGE: usize = 200;
 /// Coupons the shop's member view lists.
 const COUPONS_IN_VIEW: usize = 100;
-/// Draws before giving up on a unique code (each collision is a 1-in-2^40 event).
-const CODE_DRAWS: usize = 8;
-
-/// What applying one event changed.
-pub(super) struct Applied {
-    pub outcome: Outcome,
-    /// The member, as saved.
-    pub account: Account,
-    /// Other members the event's effects reached (a referrer), as saved.
-    pub others: Vec<Account>,
-}
-
-/// A stored answer found for an idempotency key.
-pub(super) enum Replay {
-    /// The whole answer as first sent.
-    Full(u16, String),
-    /// Only the event's outcome (stored by the batch route): the answer is rebuilt around it.
-    Outcome(u16, Outcome),
-}
-
 pub(super) fn context() -> Result<Context> {
     Ok(Context {
         now: crate::now_unix() as i64,
         entropy: random_bytes()?,
     })
+}
+
+/// Fresh random bytes from the platform (Web Crypto), for redrawn codes.
+fn entropy() -> Result<[u8; 32]> {
+    Ok(random_bytes()?)
 }
 
 fn replayed(mut response: Response) -> Answer {
@@ -61,6 +45,20 @@ fn replayed(mut response: Response) -> Answer {
 }
 
 impl ShopLedger {
+    /// The command logic over this object's store, for `shop` and its `program`.
+    pub(super) fn core<'a>(
+        &'a self,
+        shop: &'a ShopCache,
+        program: &'a Program,
+    ) -> Ledger<'a, Store> {
+        Ledger {
+            store: &self.store,
+            program,
+            shop_id: &shop.record.shop_id,
+            entropy: &entropy,
+        }
+    }
+
     pub(super) async fn run(&self, command: Command) -> Answer {
         match command {
             Command::SeedDemo => self.seed_demo().await,
@@ -100,6 +98,12 @@ impl ShopLedger {
             Command::Coupon { code } => self.coupon(&code),
             Command::Consume { code, order_id } => self.consume(&code, &order_id).await,
             Command::Export { customer } => self.export(&customer),
+            Command::ExportPage {
+                customer,
+                part,
+                after,
+                limit,
+            } => self.export_page(&customer, part, after, limit),
             Command::Analytics => {
                 let now = crate::now_unix() as i64;
                 let (_, program) = self.program()?;
@@ -121,33 +125,6 @@ impl ShopLedger {
         }
     }
 
-    // ---- idempotency ----
-
-    /// The stored answer for `idem`: the same body replays it, another body is a conflict.
-    pub(super) fn replay(&self, idem: &Idem) -> Result<Option<Replay>> {
-        let Some(IdemRecord {
-            body_hash,
-            status,
-            body,
-            full,
-        }) = self.store.idempotency(&idem.key)?
-        else {
-            return Ok(None);
-        };
-        if body_hash != idem.body_hash {
-            return Err(ApiError::new(
-                ErrorCode::IdempotencyConflict,
-                "this idempotency key (or event id) was already used with a different request",
-            ));
-        }
-        let status = u16::try_from(status).unwrap_or(200);
-        Ok(Some(if full != 0 {
-            Replay::Full(status, body)
-        } else {
-            Replay::Outcome(status, serde_json::from_str(&body)?)
-        }))
-    }
-
     /// The response for a replay: the stored answer, or the member's card now with the stored
     /// outcome (for events first sent in a batch, which stores outcomes only).
     fn replay_response(&self, customer: &str, replay: Replay) -> Answer {
@@ -157,152 +134,14 @@ impl ShopLedger {
                 outcome.replayed = true;
                 let (shop, program) = self.program()?;
                 let account = self.existing(customer)?;
-                let body = self.answer(
-                    &shop,
+                let body = self.core(&shop, &program).answer(
                     &account,
                     &outcome,
-                    &program,
                     crate::now_unix() as i64,
                 )?;
                 replayed(json_response(status, body)?)
             }
         }
-    }
-
-    // ---- applying events ----
-
-    /// The stored member and the stats the aggregates count for them, or a new account (counted
-    /// nowhere yet).
-    fn member_or_open(
-        &self,
-        customer: &str,
-        program: &Program,
-        ctx: &Context,
-    ) -> Result<(Account, Option<MemberStats>)> {
-        Ok(match self.store.member(customer)? {
-            Some(account) => {
-                let counted = MemberStats::of(&account);
-                (account, Some(counted))
-            }
-            None => (self.open_member(customer, program, ctx)?, None),
-        })
-    }
-
-    /// Opens `customer`'s account with a member code no other member holds.
-    fn open_member(&self, customer: &str, program: &Program, ctx: &Context) -> Result<Account> {
-        let mut account = Account::open(customer, program, ctx);
-        for _ in 0..CODE_DRAWS {
-            if self
-                .store
-                .member_code_owner(&account.member_code)?
-                .is_none()
-            {
-                return Ok(account);
-            }
-            account.redraw_member_code(&context()?);
-        }
-        Err(worker::Error::RustError("no unique member code".into()).into())
-    }
-
-    /// Redraws the coupon codes `outcome` issued until none is stored already.
-    fn unique_coupon_codes(&self, account: &mut Account, outcome: &mut Outcome) -> Result<()> {
-        for _ in 0..CODE_DRAWS {
-            let mut seen = BTreeSet::new();
-            let mut clash = false;
-            for c in &outcome.coupons_issued {
-                clash |= !seen.insert(c.code.as_str()) || self.store.coupon_code_taken(&c.code)?;
-            }
-            if !clash {
-                return Ok(());
-            }
-            account.redraw_coupon_codes(&context()?, outcome);
-        }
-        Err(worker::Error::RustError("no unique coupon code".into()).into())
-    }
-
-    /// Applies `event` to `customer` (opening the account on first contact) and to the members
-    /// its effects reach, writing everything. The inner `Err` is the ledger's refusal (nothing
-    /// was written for it); the outer one a storage failure (the transaction must roll back).
-    pub(super) fn apply_event(
-        &self,
-        ctx: &Context,
-        program: &Program,
-        stats: &mut Pending,
-        customer: &str,
-        event: &Event,
-    ) -> Result<std::result::Result<Applied, ApiError>> {
-        let (mut account, counted) = self.member_or_open(customer, program, ctx)?;
-        let rows = self.store.rows(customer, event.needs())?;
-        let mut outcome = match account.apply(program, event, ctx, rows) {
-            Ok(outcome) => outcome,
-            Err(refused) => return Ok(Err(refused.into())),
-        };
-        self.unique_coupon_codes(&mut account, &mut outcome)?;
-        let changes = account.take_changes();
-        self.store.save_member(&account, changes, ctx.now)?;
-        stats.track(customer, counted.as_ref(), Some(&MemberStats::of(&account)));
-        let mut others = Vec::new();
-        for Effect::Apply {
-            customer: other,
-            event,
-        } in &outcome.effects
-        {
-            let (mut account, counted) = self.member_or_open(other, program, ctx)?;
-            let rows = self.store.rows(other, event.needs())?;
-            match account.apply(program, event, ctx, rows) {
-                Ok(mut effect) => {
-                    self.unique_coupon_codes(&mut account, &mut effect)?;
-                    let changes = account.take_changes();
-                    self.store.save_member(&account, changes, ctx.now)?;
-                    stats.track(other, counted.as_ref(), Some(&MemberStats::of(&account)));
-                    others.push(account);
-                }
-                Err(e) => worker::console_error!("effect on another member refused: {e}"),
-            }
-        }
-        Ok(Ok(Applied {
-            outcome,
-            account,
-            others,
-        }))
-    }
-
-    /// The answer to an applied event: the member's card with the outcome inside.
-    fn answer(
-        &self,
-        shop: &ShopCache,
-        account: &Account,
-        outcome: &Outcome,
-        program: &Program,
-        now: i64,
-    ) -> Result<String> {
-        let card = self.card_of(shop, account, program, now)?;
-        let mut body = serde_json::to_value(&card)?;
-        body["outcome"] = serde_json::to_value(outcome)?;
-        Ok(body.to_string())
-    }
-
-    /// The member's card now, with their newest entries.
-    pub(super) fn card_of(
-        &self,
-        shop: &ShopCache,
-        account: &Account,
-        program: &Program,
-        now: i64,
-    ) -> Result<shared::api::Card> {
-        let recent: Vec<_> = self
-            .store
-            .entries(&account.customer_id, None, HISTORY_ON_CARD)?
-            .into_iter()
-            .map(|(_, e)| e)
-            .collect();
-        Ok(shared::card::card(
-            &shop.record.shop_id,
-            account,
-            &recent,
-            program,
-            now,
-        ))
     }
 
     async fn apply(
@@ -314,28 +153,29 @@ impl ShopLedger {
         fail_midway: bool,
     ) -> Answer {
         let (shop, program) = self.program()?;
+        let core = self.core(&shop, &program);
         let event = self.with_referrer_resolved(event)?;
         let result = transaction(&self.state, || {
-            if let Some(replay) = self.replay(&idem)? {
+            if let Some(replay) = core.replay(&idem)? {
                 return Ok(Err(replay));
             }
             let ctx = context()?;
             let mut stats = Pending::default();
-            let applied = self.apply_event(&ctx, &program, &mut stats, customer, &event)??;
-            stats.flush(self.store.sql())?;
+            let applied = core.apply_event(&ctx, &mut stats, customer, &event)??;
+            self.store.flush_stats(stats)?;
             if fail_midway {
-                return Err(worker::Error::RustError("injected failure".into()).into());
+                return Err(ApiError::internal("injected failure"));
             }
-            let body = self.answer(&shop, &applied.account, &applied.outcome, &program, ctx.now)?;
-            self.store.remember(
-                &idem.key,
+            let body = core.answer(&applied.account, &applied.outcome, ctx.now)?;
+            self.store.remember(NewRecord {
+                key: &idem.key,
                 customer,
-                &idem.body_hash,
+                body_hash: &idem.body_hash,
                 status,
-                &body,
-                true,
-                ctx.now,
-            )?;
+                body: &body,
+                full: true,
+                now: ctx.now,
+            })?;
             Ok(Ok((body, applied)))
         })?;
         let (body, applied) = match result {
@@ -366,64 +206,32 @@ impl ShopLedger {
     /// own idempotency record (a reused id with another body is that item's 409); the changed
     /// members' cards go to KV through the alarm. One transaction for the whole batch.
     async fn apply_batch(&self, items: Vec<BatchItem>) -> Answer {
-        let (_, program) = self.program()?;
+        let (shop, program) = self.program()?;
+        let version = shop.record.program_version;
         let mut resolved = Vec::with_capacity(items.len());
         for item in items {
             let event = self.with_referrer_resolved(item.event.clone());
             resolved.push((item, event));
         }
+        let core = self.core(&shop, &program);
         let results = transaction(&self.state, || {
             let ctx = context()?;
             let mut stats = Pending::default();
             let mut changed = BTreeSet::new();
             let mut results = Vec::with_capacity(resolved.len());
             for (item, event) in &resolved {
-                let id = item.event.id.as_str();
-                let refused = |e: &ApiError| {
-                    let p = e.problem();
-                    serde_json::json!({"id": id, "status": p.status, "code": p.code, "detail": p.detail})
-                };
-                let event = match event {
-                    Ok(event) => event,
-                    Err(e) => {
-                        results.push(refused(e));
-                        continue;
-                    }
-                };
-                match self.replay(&item.idem) {
-                    Ok(Some(_)) => {
-                        results
-                            .push(serde_json::json!({"id": id, "status": 200, "replayed": true}));
-                        continue;
-                    }
-                    Ok(None) => {}
-                    Err(conflict) => {
-                        results.push(refused(&conflict));
-                        continue;
-                    }
-                }
-                match self.apply_event(&ctx, &program, &mut stats, &item.customer, event)? {
-                    Ok(applied) => {
-                        let body = serde_json::to_string(&applied.outcome)?;
-                        self.store.remember(
-                            &item.idem.key,
-                            &item.customer,
-                            &item.idem.body_hash,
-                            200,
-                            &body,
-                            false,
-                            ctx.now,
-                        )?;
-                        changed.insert(applied.account.customer_id.clone());
-                        changed.extend(applied.others.into_iter().map(|a| a.customer_id));
-                        results.push(serde_json::json!({"id": id, "status": 200}));
-                    }
-                    Err(e) => results.push(refused(&e)),
-                }
+                results.push(core.apply_item(
+                    &ctx,
+                    &mut stats,
+                    item,
+                    event,
+                    &mut changed,
+                    version,
+                )?);
             }
-            stats.flush(self.store.sql())?;
+            self.store.flush_stats(stats)?;
             for customer in &changed {
-                self.store.mark_pending(customer)?;
+                self.store.mark_stale(customer, version)?;
             }
             Ok(results)
         })?;
@@ -434,11 +242,12 @@ impl ShopLedger {
     }
 
     async fn redeem(&self, idem: Idem, customer: &str, reward_id: &str) -> Answer {
-        if let Some(replay) = self.replay(&idem)? {
+        let (shop, program) = self.program()?;
+        let core = self.core(&shop, &program);
+        if let Some(replay) = core.replay(&idem)? {
             return self.replay_response(customer, replay);
         }
         self.rate_limit(customer)?;
-        let (shop, program) = self.program()?;
         let (body, applied) = transaction(&self.state, || {
             let ctx = context()?;
             if self.store.member(customer)?.is_none() {
@@ -452,27 +261,27 @@ impl ShopLedger {
                 },
             };
             let mut stats = Pending::default();
-            let applied = self.apply_event(&ctx, &program, &mut stats, customer, &event)??;
-            stats.flush(self.store.sql())?;
+            let applied = core.apply_event(&ctx, &mut stats, customer, &event)??;
+            self.store.flush_stats(stats)?;
             let coupon = applied
                 .outcome
                 .coupons_issued
                 .first()
-                .ok_or_else(|| ApiError::from(worker::Error::RustError("no coupon".into())))?;
+                .ok_or_else(|| ApiError::internal("a redemption issued no coupon"))?;
             let response = RedemptionResponse {
                 coupon: shared::card::coupon_view(customer, coupon),
-                card: self.card_of(&shop, &applied.account, &program, ctx.now)?,
+                card: core.card(&applied.account, ctx.now)?,
             };
             let body = serde_json::to_string(&response)?;
-            self.store.remember(
-                &idem.key,
+            self.store.remember(NewRecord {
+                key: &idem.key,
                 customer,
-                &idem.body_hash,
-                201,
-                &body,
-                true,
-                ctx.now,
-            )?;
+                body_hash: &idem.body_hash,
+                status: 201,
+                body: &body,
+                full: true,
+                now: ctx.now,
+            })?;
             Ok((body, applied))
         })?;
         self.publish(&shop, &applied.account, &program).await?;
@@ -502,15 +311,15 @@ impl ShopLedger {
     async fn card(&self, customer: &str, open: bool) -> Answer {
         let (shop, program) = self.program()?;
         let account = match (self.store.member(customer)?, open) {
-            (Some(account), _) => account,
+            (Some((account, _)), _) => account,
             (None, true) => transaction(&self.state, || {
                 let ctx = context()?;
-                let mut account = self.open_member(customer, &program, &ctx)?;
+                let mut account = self.core(&shop, &program).open_member(customer, &ctx)?;
                 let changes = account.take_changes();
                 self.store.save_member(&account, changes, ctx.now)?;
                 let mut stats = Pending::default();
                 stats.track(customer, None, Some(&MemberStats::of(&account)));
-                stats.flush(self.store.sql())?;
+                self.store.flush_stats(stats)?;
                 Ok(account)
             })?,
             (None, false) => return Err(ApiError::not_found(format!("no member '{customer}'"))),
@@ -571,9 +380,10 @@ impl ShopLedger {
         json_response(200, serde_json::to_string(&page)?)
     }
 
-    fn existing(&self, customer: &str) -> Result<Account> {
+    pub(super) fn existing(&self, customer: &str) -> Result<Account> {
         self.store
             .member(customer)?
+            .map(|(account, _)| account)
             .ok_or_else(|| ApiError::not_found(format!("no member '{customer}'")))
     }
 
@@ -606,8 +416,10 @@ impl ShopLedger {
         let (body, applied) = transaction(&self.state, || {
             let ctx = context()?;
             let mut stats = Pending::default();
-            let applied = self.apply_event(&ctx, &program, &mut stats, &customer, &event)??;
-            stats.flush(self.store.sql())?;
+            let applied = self
+                .core(&shop, &program)
+                .apply_event(&ctx, &mut stats, &customer, &event)??;
+            self.store.flush_stats(stats)?;
             let (_, coupon) = self
                 .store
                 .coupon(code)?
@@ -619,39 +431,14 @@ impl ShopLedger {
         json_response(200, body)
     }
 
-    /// Everything stored about a member, as JSON: the shop's view, and under `ledger` the bounded
-    /// account with every entry (oldest first), order record and coupon, read in pages.
+    /// The head of a member's export: the shop's view (card, newest entries, newest coupons)
+    /// and the bounded account. The rows follow page by page ([`Self::export_page`]).
     fn export(&self, customer: &str) -> Answer {
-        #[derive(Serialize)]
-        struct Ledger {
-            account: Account,
-            history: Vec<shared::ledger::Entry>,
-            orders: std::collections::BTreeMap<String, shared::ledger::OrderRecord>,
-            coupons: Vec<shared::ledger::Coupon>,
-        }
-        #[derive(Serialize)]
-        struct Export {
-            shop_id: String,
-            exported_at: String,
-            member: shared::api::ShopCustomerView,
-            ledger: Ledger,
-        }
         let (shop, program) = self.program()?;
         let account = self.existing(customer)?;
         let now = crate::now_unix() as i64;
-        let mut entries = Vec::new();
-        let mut before = None;
-        loop {
-            let (page, next) = self.page(customer, before, 1000)?;
-            entries.extend(page);
-            match next {
-                Some(n) => before = Some(n),
-                None => break,
-            }
-        }
-        entries.reverse();
-        let coupons = self.store.member_coupons(customer, usize::MAX >> 1)?;
         let (recent, history_before) = self.page(customer, None, HISTORY_ON_CARD)?;
+        let coupons = self.store.member_coupons(customer, COUPONS_IN_VIEW)?;
         let mut member = shared::card::shop_view(
             &shop.record.shop_id,
             &account,
@@ -661,32 +448,37 @@ impl ShopLedger {
             now,
         );
         member.history_before = history_before;
-        let orders = self.store.member_orders(customer)?.into_iter().collect();
-        let export = Export {
-            shop_id: shop.record.shop_id.clone(),
-            exported_at: shared::time::rfc3339(now),
-            member,
-            ledger: Ledger {
-                account,
-                history: entries,
-                orders,
-                coupons,
-            },
-        };
-        json_response(200, serde_json::to_string(&export)?)
+        let head = serde_json::json!({
+            "shop_id": shop.record.shop_id,
+            "exported_at": shared::time::rfc3339(now),
+            "member": member,
+            "account": account,
+        });
+        json_response(200, head.to_string())
+    }
+
+    /// One page of a member's rows for the export: `{items, next?}`.
+    fn export_page(
+        &self,
+        customer: &str,
+        part: ExportPart,
+        after: Option<String>,
+        limit: usize,
+    ) -> Answer {
+        let limit = limit.clamp(1, 1000);
+        let (items, next) = self.store.export_page(customer, part, after, limit)?;
+        let mut page = serde_json::json!({ "items": items });
+        if let Some(next) = next {
+            page["next"] = next.into();
+        }
+        json_response(200, page.to_string())
     }
 
     /// Erases every trace of a member: their rows, idempotency records, analytics, member-code
     /// index entry, and their card snapshot under every recent program version.
     async fn erase(&self, customer: &str) -> Answer {
-        let shop = self.shop()?;
-        transaction(&self.state, || {
-            let account = self.existing(customer)?;
-            self.store.erase(customer)?;
-            let mut stats = Pending::default();
-            stats.track(customer, Some(&MemberStats::of(&account)), None);
-            stats.flush(self.store.sql())
-        })?;
+        let (shop, program) = self.program()?;
+        transaction(&self.state, || self.core(&shop, &program).erase(customer))?;
         self.last_publish.borrow_mut().remove(customer);
         self.redemptions.borrow_mut().remove(customer);
         let id = CustomerId::parse(customer).map_err(|_| ApiError::not_found("no such member"))?;
@@ -804,9 +596,21 @@ impl ShopLedger {
     }
 
     /// Local dev and tests only (the edge allows it when `PUNCHCARD_DEMO=seed`): stores a member
-    /// document in the version-1 shape, to exercise its migration.
+    /// document in the version-1 shape, with its coupons in the version-1 `code → member` table,
+    /// to exercise its migration.
     fn seed_legacy(&self, customer: &str, document: &str) -> Answer {
+        let legacy: shared::ledger::legacy::LegacyAccount = serde_json::from_str(document)?;
         transaction(&self.state, || {
+            self.store.sql().exec(
+                "CREATE TABLE IF NOT EXISTS coupons_v1 (code TEXT PRIMARY KEY, customer_id TEXT NOT NULL)",
+                None,
+            )?;
+            for coupon in &legacy.coupons {
+                self.store.sql().exec(
+                    "INSERT OR REPLACE INTO coupons_v1 (code, customer_id) VALUES (?, ?)",
+                    vec![coupon.code.as_str().into(), customer.into()],
+                )?;
+            }
             self.store.sql().exec(
                 "CREATE TABLE IF NOT EXISTS accounts (
                    customer_id TEXT PRIMARY KEY, account TEXT NOT NULL, updated_at INTEGER NOT NULL)",
@@ -822,6 +626,7 @@ impl ShopLedger {
             )?;
             Ok(())
         })?;
+        self.store.forget_legacy();
         Ok(Response::empty()?.with_status(204))
     }
 

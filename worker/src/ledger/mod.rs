@@ -1,8 +1,10 @@
 //! `ShopLedger`: one SQLite-backed Durable Object per shop, the system of record — a thin shell
-//! over modules that each own one job: [`store`] (the schema and every query), [`tx`] (one
-//! explicit transaction per command), `commands` (one function per command), `snapshots` (KV
-//! publishing and coalescing), `schedules` (the alarm: snapshot flushes, birthdays, retention,
-//! migration of version-1 data).
+//! over modules that each own one job: `core` (the command logic that decides and writes,
+//! written against the small `storage::Storage` trait and tested natively against an in-memory
+//! store), [`store`] (the SQLite schema and every query), `tx` (one explicit transaction per
+//! command), `commands` (one function per command of the protocol), `snapshots` (KV publishing
+//! and coalescing), `schedules` (the alarm: snapshot flushes, birthdays, retention, migration of
+//! version-1 data).
 //!
 //! Why this is atomic: Cloudflare runs at most one instance of a Durable Object id at a time and
 //! delivers its requests one after another; each value-moving command does *check idempotency →
@@ -17,8 +19,12 @@
 
 mod commands;
 pub use commands::MAX_HISTORY_PAGE;
+mod core;
+#[cfg(test)]
+mod memory;
 mod schedules;
 mod snapshots;
+mod storage;
 pub mod store;
 mod tx;
 

@@ -2,13 +2,15 @@
 //! and the object keeps answering — card snapshots waiting in `kv_pending`, the day's birthdays,
 //! the retention of idempotency records, and the migration of version-1 members.
 
+use super::storage::Storage;
 use super::store::IDEMPOTENCY_RETENTION_SECONDS;
 use super::tx::transaction;
 use super::{now_ms, ShopLedger};
-use crate::commands::Idem;
+use crate::commands::{BatchItem, Idem};
 use crate::problem::ApiError;
 use crate::shop_stats::Pending;
 use shared::ledger::{Event, EventKind};
+use std::collections::BTreeSet;
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -59,12 +61,13 @@ impl ShopLedger {
         }
         let (shop, program) = self.program()?;
         for customer in &customers {
-            let Some(account) = self.store.member(customer)? else {
+            let Some((account, _)) = self.store.member(customer)? else {
                 continue; // erased meanwhile
             };
             if let Err(e) = self.publish_now(&shop, &account, &program).await {
                 worker::console_error!("snapshot flush failed: {e:?}");
-                self.store.mark_pending(customer)?;
+                self.store
+                    .mark_stale(customer, shop.record.program_version)?;
             }
         }
         Ok(customers.len() == SNAPSHOTS_PER_RUN || self.store.any_pending()?)
@@ -80,47 +83,40 @@ impl ShopLedger {
         if customers.is_empty() {
             return Ok(());
         }
-        let (_, program) = self.program()?;
+        let (shop, program) = self.program()?;
+        let core = self.core(&shop, &program);
+        let version = shop.record.program_version;
         let year = shared::time::year_of(now);
         for customer in customers {
-            let idem = Idem {
-                key: format!("event:birthday-auto:{customer}:{year}"),
-                body_hash: "birthday".into(),
+            // Exactly as a `customer.birthday` event sent in a batch, once a member and year.
+            let item = BatchItem {
+                idem: Idem {
+                    key: format!("event:birthday-auto:{customer}:{year}"),
+                    body_hash: "birthday".into(),
+                },
+                customer,
+                event: Event {
+                    id: format!("birthday-auto:{year}"),
+                    at: now,
+                    kind: EventKind::Birthday,
+                },
             };
-            let event = Event {
-                id: format!("birthday-auto:{year}"),
-                at: now,
-                kind: EventKind::Birthday,
-            };
-            let applied = transaction(&self.state, || {
-                if self.replay(&idem)?.is_some() {
-                    return Ok(false);
-                }
+            transaction(&self.state, || {
                 let ctx = super::commands::context()?;
                 let mut stats = Pending::default();
-                match self.apply_event(&ctx, &program, &mut stats, &customer, &event)? {
-                    Ok(applied) => {
-                        stats.flush(self.store.sql())?;
-                        let body = serde_json::to_string(&applied.outcome)?;
-                        self.store.remember(
-                            &idem.key,
-                            &customer,
-                            &idem.body_hash,
-                            200,
-                            &body,
-                            false,
-                            ctx.now,
-                        )?;
-                        self.store.mark_pending(&customer)?;
-                        Ok(true)
-                    }
-                    Err(e) => {
-                        worker::console_error!("birthday of {customer}: {e:?}");
-                        Ok(false)
-                    }
+                let mut stale = BTreeSet::new();
+                let event = Ok(item.event.clone());
+                let result =
+                    core.apply_item(&ctx, &mut stats, &item, &event, &mut stale, version)?;
+                if result["status"] != 200 {
+                    crate::log_error(&format!("birthday of {}: {result}", item.customer));
                 }
+                self.store.flush_stats(stats)?;
+                for customer in &stale {
+                    self.store.mark_stale(customer, version)?;
+                }
+                Ok(())
             })?;
-            let _ = applied;
         }
         // The cards go out with the next snapshot flush.
         self.schedule_within(super::snapshots::PUBLISH_INTERVAL_MS)

@@ -1,8 +1,11 @@
 //! KV snapshots: the shop record, its program and each member's card, written only after the
-//! object's own commit. A busy member's card is written at most once a second (production KV
-//! takes about one write per second per key): later changes mark the member in `kv_pending` and
-//! the alarm writes the latest state.
+//! object's own commit. A card is first written when someone reads it (`GET /me` misses KV and
+//! asks the object); from then on every change keeps it fresh — members nobody has looked at
+//! (imports, batch back-fills) cost no KV write at all. A busy member's card is written at most
+//! once a second (production KV takes about one write per second per key): later changes mark
+//! the member in `kv_pending` and the alarm writes the latest state.
 
+use super::storage::Storage;
 use super::{now_ms, ShopCache, ShopLedger};
 use crate::problem::ApiError;
 use shared::ledger::Account;
@@ -47,13 +50,17 @@ impl ShopLedger {
         program: &Program,
     ) -> Result<()> {
         let customer = account.customer_id.as_str();
+        if self.store.snapshot_version(customer)? != shop.record.program_version {
+            return Ok(()); // no snapshot in KV to keep fresh: the first read writes one
+        }
         let recent = self
             .last_publish
             .borrow()
             .get(customer)
             .is_some_and(|t| now_ms() as f64 - t < PUBLISH_INTERVAL_MS as f64);
         if recent {
-            self.store.mark_pending(customer)?;
+            self.store
+                .mark_stale(customer, shop.record.program_version)?;
             return self.schedule_within(PUBLISH_INTERVAL_MS).await;
         }
         self.publish_now(shop, account, program).await.map(|_| ())
@@ -66,10 +73,15 @@ impl ShopLedger {
         account: &Account,
         program: &Program,
     ) -> Result<String> {
-        let card = self.card_of(shop, account, program, crate::now_unix() as i64)?;
+        let card = self
+            .core(shop, program)
+            .card(account, crate::now_unix() as i64)?;
         let json = serde_json::to_string(&card)?;
         let id = CustomerId::parse(&account.customer_id)
             .map_err(|_| ApiError::not_found("no such member"))?;
+        // The marker first: should the KV write fail, later changes still refresh the snapshot.
+        self.store
+            .set_snapshot_version(&account.customer_id, shop.record.program_version)?;
         {
             let mut last = self.last_publish.borrow_mut();
             if last.len() >= REMEMBERED {

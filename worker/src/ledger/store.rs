@@ -4,7 +4,8 @@
 //! - `shop`, `program`, `program_versions`: the shop, its program, and recent program versions
 //!   (card snapshots in KV are keyed by version; erasure deletes the member's card under each).
 //! - `members`: one row per member, the bounded [`Account`] as JSON (its size does not grow with
-//!   orders, entries or requests) and its `member_code` as a UNIQUE column.
+//!   orders, entries or requests), its `member_code` as a UNIQUE column, and the program version
+//!   its card snapshot was last written to KV under (0: none — nothing in KV to keep fresh).
 //! - `entries` (append-only, `(customer_id, seq)`), `orders` (what each order earned, by
 //!   `(customer_id, order_key)`), `coupons` (every coupon by code, with its status and the order
 //!   that caused it): the rows that grow, each read by key or in bounded pages.
@@ -16,14 +17,16 @@
 //! Version 1 (one JSON document per member in `accounts`, coupons as `code → member`) is migrated
 //! on first touch of each member, and by the alarm in slices ([`Store::migrate_legacy`]).
 
+use super::storage::{IdemRecord, NewRecord, Storage};
 use crate::problem::ApiError;
+use crate::shop_stats::Pending;
 use serde::Deserialize;
 use shared::analytics::MemberStats;
 use shared::ledger::legacy::LegacyAccount;
 use shared::ledger::{Account, Changes, Coupon, Entry, Needs, OrderRecord, Rows};
 use worker::{SqlStorage, SqlStorageValue};
 
-type Result<T> = std::result::Result<T, ApiError>;
+use super::storage::Result;
 
 /// The schema this code reads and writes.
 pub const SCHEMA_VERSION: i64 = 2;
@@ -42,7 +45,7 @@ CREATE TABLE IF NOT EXISTS program (
 CREATE TABLE IF NOT EXISTS program_versions (version INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS members (
     customer_id TEXT PRIMARY KEY, member_code TEXT NOT NULL UNIQUE, state TEXT NOT NULL,
-    updated_at INTEGER NOT NULL);
+    updated_at INTEGER NOT NULL, snapshot_version INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS entries (
     customer_id TEXT NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL, kind TEXT NOT NULL,
     points INTEGER NOT NULL, stamps INTEGER NOT NULL, order_id TEXT, note TEXT NOT NULL,
@@ -61,16 +64,6 @@ CREATE INDEX IF NOT EXISTS idempotency_by_member ON idempotency (customer_id);
 CREATE INDEX IF NOT EXISTS idempotency_by_age ON idempotency (created_at);
 CREATE TABLE IF NOT EXISTS kv_pending (customer_id TEXT PRIMARY KEY);
 ";
-
-/// A stored idempotency record.
-#[derive(Debug, Deserialize)]
-pub struct IdemRecord {
-    pub body_hash: String,
-    pub status: i64,
-    /// The answer as sent (`full`), or only the event's outcome (batch items).
-    pub body: String,
-    pub full: i64,
-}
 
 /// The shop's row.
 #[derive(Debug, Deserialize)]
@@ -93,6 +86,8 @@ struct Text {
 /// Every query of the ledger object.
 pub struct Store {
     sql: SqlStorage,
+    /// Whether version-1 documents may be waiting (`accounts` exists), once known.
+    legacy: std::cell::Cell<Option<bool>>,
 }
 
 fn int(v: impl TryInto<i64>) -> SqlStorageValue {
@@ -101,7 +96,25 @@ fn int(v: impl TryInto<i64>) -> SqlStorageValue {
 
 impl Store {
     pub fn new(sql: SqlStorage) -> Store {
-        Store { sql }
+        Store {
+            sql,
+            legacy: std::cell::Cell::new(None),
+        }
+    }
+
+    /// Whether the version-1 `accounts` table exists (cached: asked on every unknown member).
+    fn has_legacy(&self) -> Result<bool> {
+        if let Some(known) = self.legacy.get() {
+            return Ok(known);
+        }
+        let exists = self.has_table("accounts")?;
+        self.legacy.set(Some(exists));
+        Ok(exists)
+    }
+
+    /// Forgets whether version-1 data exists (after storing or dropping some).
+    pub fn forget_legacy(&self) {
+        self.legacy.set(None);
     }
 
     pub fn sql(&self) -> &SqlStorage {
@@ -265,32 +278,11 @@ impl Store {
         Ok(rows.into_iter().map(|r| r.version).collect())
     }
 
-    // ---- members ----
-
-    /// The member `customer`, migrating a version-1 document on first touch.
-    pub fn member(&self, customer: &str) -> Result<Option<Account>> {
-        #[derive(Deserialize)]
-        struct Row {
-            state: String,
-        }
-        let rows: Vec<Row> = self
-            .sql
-            .exec(
-                "SELECT state FROM members WHERE customer_id = ?",
-                vec![customer.into()],
-            )?
-            .to_array()?;
-        if let Some(row) = rows.into_iter().next() {
-            return Ok(Some(serde_json::from_str(&row.state)?));
-        }
-        self.migrate_member(customer)
-    }
-
     /// Converts `customer`'s version-1 document, if there is one: the member row and every row
     /// it held are written, the old rows deleted, and the shop's aggregates moved from the stats
     /// the first version counted to the converted account's (no `await` in between: atomic).
     fn migrate_member(&self, customer: &str) -> Result<Option<Account>> {
-        if !self.has_table("accounts")? {
+        if !self.has_legacy()? {
             return Ok(None);
         }
         #[derive(Deserialize)]
@@ -310,7 +302,11 @@ impl Store {
         let legacy: LegacyAccount = serde_json::from_str(&row.account)?;
         let (mut account, changes) = legacy.convert();
         let counted = crate::shop_stats::take_stored_stats(&self.sql, customer)?;
-        if self.member_code_owner(&account.member_code)?.is_some() {
+        let taken = self.count(
+            "SELECT COUNT(*) AS n FROM members WHERE member_code = ?",
+            vec![account.member_code.as_str().into()],
+        )? > 0;
+        if taken {
             // A code drawn twice by the first version, which had no UNIQUE index.
             account.member_code = format!("{}-{}", account.member_code, customer);
         }
@@ -334,7 +330,7 @@ impl Store {
     /// Members still in the version-1 shape (at most `limit`), for the alarm's migration slices;
     /// drops the old tables once none is left.
     pub fn legacy_members(&self, limit: usize) -> Result<Vec<String>> {
-        if !self.has_table("accounts")? {
+        if !self.has_legacy()? {
             return Ok(Vec::new());
         }
         let left = self.texts(
@@ -346,6 +342,7 @@ impl Store {
                 self.sql
                     .exec(&format!("DROP TABLE IF EXISTS {table}"), None)?;
             }
+            self.forget_legacy();
         }
         Ok(left)
     }
@@ -361,19 +358,234 @@ impl Store {
         Ok(done)
     }
 
+    fn coupons_where(&self, clause: &str, args: Vec<SqlStorageValue>) -> Result<Vec<Coupon>> {
+        #[derive(Deserialize)]
+        struct Row {
+            coupon: String,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec(&format!("SELECT coupon FROM coupons WHERE {clause}"), args)?
+            .to_array()?;
+        rows.iter()
+            .map(|r| serde_json::from_str(&r.coupon).map_err(ApiError::from))
+            .collect()
+    }
+
+    /// The coupon with `code` and its member (migrating its member first if the code is only in
+    /// the version-1 table).
+    pub fn coupon(&self, code: &str) -> Result<Option<(String, Coupon)>> {
+        if let Some(found) = self.stored_coupon(code)? {
+            return Ok(Some(found));
+        }
+        if self.has_legacy()? && self.has_table("coupons_v1")? {
+            let owner = self.texts(
+                "SELECT customer_id AS v FROM coupons_v1 WHERE code = ?",
+                vec![code.into()],
+            )?;
+            if let Some(owner) = owner.into_iter().next() {
+                self.migrate_member(&owner)?;
+                return self.stored_coupon(code);
+            }
+        }
+        Ok(None)
+    }
+
+    fn stored_coupon(&self, code: &str) -> Result<Option<(String, Coupon)>> {
+        #[derive(Deserialize)]
+        struct Row {
+            customer_id: String,
+            coupon: String,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT customer_id, coupon FROM coupons WHERE code = ?",
+                vec![code.into()],
+            )?
+            .to_array()?;
+        match rows.into_iter().next() {
+            Some(r) => Ok(Some((r.customer_id, serde_json::from_str(&r.coupon)?))),
+            None => Ok(None),
+        }
+    }
+
+    /// A member's newest coupons (at most `limit`), newest first; `before`: issued before that.
+    pub fn member_coupons(&self, customer: &str, limit: usize) -> Result<Vec<Coupon>> {
+        self.coupons_where(
+            "customer_id = ? ORDER BY issued_at DESC, rowid DESC LIMIT ?",
+            vec![customer.into(), int(limit as i64)],
+        )
+    }
+
+    /// One page of a member's rows for the export, after the cursor `after` (a previous
+    /// page's `next`): entries oldest first, order records by key, coupons in issue order.
+    pub fn export_page(
+        &self,
+        customer: &str,
+        part: crate::commands::ExportPart,
+        after: Option<String>,
+        limit: usize,
+    ) -> Result<(Vec<serde_json::Value>, Option<String>)> {
+        use crate::commands::ExportPart;
+        #[derive(Deserialize)]
+        struct Row {
+            cursor: String,
+            item: String,
+        }
+        let query = match part {
+            ExportPart::Entries => {
+                "SELECT CAST(seq AS TEXT) AS cursor, json_object('at', at, 'kind', kind,
+                   'points', points, 'stamps', stamps, 'order_id', order_id, 'note', note) AS item
+                 FROM entries WHERE customer_id = ? AND seq > CAST(? AS INTEGER)
+                 ORDER BY seq LIMIT ?"
+            }
+            ExportPart::Orders => {
+                "SELECT order_key AS cursor, json_object('key', order_key, 'record', json(record)) AS item
+                 FROM orders WHERE customer_id = ? AND order_key > ? ORDER BY order_key LIMIT ?"
+            }
+            ExportPart::Coupons => {
+                "SELECT CAST(rowid AS TEXT) AS cursor, coupon AS item
+                 FROM coupons WHERE customer_id = ? AND rowid > CAST(? AS INTEGER)
+                 ORDER BY rowid LIMIT ?"
+            }
+        };
+        let start = after.unwrap_or_else(|| match part {
+            ExportPart::Orders => String::new(),
+            _ => "-1".into(),
+        });
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                query,
+                vec![customer.into(), start.into(), int(limit as i64)],
+            )?
+            .to_array()?;
+        let next = (rows.len() == limit)
+            .then(|| rows.last().map(|r| r.cursor.clone()))
+            .flatten();
+        let items = rows
+            .iter()
+            .map(|r| serde_json::from_str(&r.item).map_err(ApiError::from))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((items, next))
+    }
+
+    /// Deletes up to `limit` idempotency records created before `before`; how many went.
+    pub fn purge_idempotency(&self, before: i64, limit: usize) -> Result<usize> {
+        let keys = self.texts(
+            "SELECT key AS v FROM idempotency WHERE created_at < ? ORDER BY created_at LIMIT ?",
+            vec![int(before), int(limit as i64)],
+        )?;
+        for key in &keys {
+            self.sql.exec(
+                "DELETE FROM idempotency WHERE key = ?",
+                vec![key.as_str().into()],
+            )?;
+        }
+        Ok(keys.len())
+    }
+
+    // ---- snapshots waiting ----
+
+    /// The program version `customer`'s card snapshot was last written under (0: never).
+    pub fn snapshot_version(&self, customer: &str) -> Result<i64> {
+        self.count(
+            "SELECT COALESCE(MAX(snapshot_version), 0) AS n FROM members WHERE customer_id = ?",
+            vec![customer.into()],
+        )
+    }
+
+    /// Records that `customer`'s card snapshot is (about to be) written under `version`.
+    pub fn set_snapshot_version(&self, customer: &str, version: i64) -> Result<()> {
+        self.sql.exec(
+            "UPDATE members SET snapshot_version = ? WHERE customer_id = ?",
+            vec![int(version), customer.into()],
+        )?;
+        Ok(())
+    }
+
+    /// Takes up to `limit` members whose snapshot waits.
+    pub fn take_pending(&self, limit: usize) -> Result<Vec<String>> {
+        let customers = self.texts(
+            "SELECT customer_id AS v FROM kv_pending LIMIT ?",
+            vec![int(limit as i64)],
+        )?;
+        for c in &customers {
+            self.sql.exec(
+                "DELETE FROM kv_pending WHERE customer_id = ?",
+                vec![c.as_str().into()],
+            )?;
+        }
+        Ok(customers)
+    }
+
+    pub fn any_pending(&self) -> Result<bool> {
+        Ok(self.count(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM kv_pending LIMIT 1)",
+            vec![],
+        )? > 0)
+    }
+
+    /// Every member id (seeding republishes them); bounded by the caller's use (demo shops).
+    pub fn member_ids(&self, limit: usize) -> Result<Vec<String>> {
+        self.texts(
+            "SELECT customer_id AS v FROM members LIMIT ?",
+            vec![int(limit as i64)],
+        )
+    }
+}
+
+impl Storage for Store {
+    // ---- members ----
+
+    fn member(&self, customer: &str) -> Result<Option<(Account, i64)>> {
+        #[derive(Deserialize)]
+        struct Row {
+            state: String,
+            snapshot_version: i64,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT state, snapshot_version FROM members WHERE customer_id = ?",
+                vec![customer.into()],
+            )?
+            .to_array()?;
+        if let Some(row) = rows.into_iter().next() {
+            return Ok(Some((
+                serde_json::from_str(&row.state)?,
+                row.snapshot_version,
+            )));
+        }
+        Ok(self.migrate_member(customer)?.map(|a| (a, 0)))
+    }
+
     /// The member who holds `code`, if any (the UNIQUE index).
-    pub fn member_code_owner(&self, code: &str) -> Result<Option<String>> {
-        Ok(self
+    fn member_code_owner(&self, code: &str) -> Result<Option<String>> {
+        let owner = self
             .texts(
                 "SELECT customer_id AS v FROM members WHERE member_code = ?",
                 vec![code.into()],
             )?
             .into_iter()
-            .next())
+            .next();
+        if owner.is_some() || !self.has_legacy()? {
+            return Ok(owner);
+        }
+        // A member still in a version-1 document: found by its JSON, then migrated.
+        let legacy = self.texts(
+            "SELECT customer_id AS v FROM accounts WHERE json_extract(account, '$.member_code') = ?",
+            vec![code.into()],
+        )?;
+        match legacy.into_iter().next() {
+            Some(customer) => Ok(self.migrate_member(&customer)?.map(|_| customer)),
+            None => Ok(None),
+        }
     }
 
     /// Whether a coupon with `code` is stored.
-    pub fn coupon_code_taken(&self, code: &str) -> Result<bool> {
+    fn coupon_code_taken(&self, code: &str) -> Result<bool> {
         Ok(self.count(
             "SELECT COUNT(*) AS n FROM coupons WHERE code = ?",
             vec![code.into()],
@@ -381,7 +593,7 @@ impl Store {
     }
 
     /// Writes the member row and the rows the last events produced.
-    pub fn save_member(&self, account: &Account, changes: Changes, now: i64) -> Result<()> {
+    fn save_member(&self, account: &Account, changes: Changes, now: i64) -> Result<()> {
         let customer = account.customer_id.as_str();
         self.sql.exec(
             "INSERT INTO members (customer_id, member_code, state, updated_at) VALUES (?, ?, ?, ?)
@@ -440,7 +652,7 @@ impl Store {
     }
 
     /// The rows `needs` names for `customer`.
-    pub fn rows(&self, customer: &str, needs: Needs) -> Result<Rows> {
+    fn rows(&self, customer: &str, needs: Needs) -> Result<Rows> {
         #[derive(Deserialize)]
         struct Record {
             record: String,
@@ -476,69 +688,8 @@ impl Store {
         Ok(rows)
     }
 
-    fn coupons_where(&self, clause: &str, args: Vec<SqlStorageValue>) -> Result<Vec<Coupon>> {
-        #[derive(Deserialize)]
-        struct Row {
-            coupon: String,
-        }
-        let rows: Vec<Row> = self
-            .sql
-            .exec(&format!("SELECT coupon FROM coupons WHERE {clause}"), args)?
-            .to_array()?;
-        rows.iter()
-            .map(|r| serde_json::from_str(&r.coupon).map_err(ApiError::from))
-            .collect()
-    }
-
-    /// The coupon with `code` and its member.
-    pub fn coupon(&self, code: &str) -> Result<Option<(String, Coupon)>> {
-        #[derive(Deserialize)]
-        struct Row {
-            customer_id: String,
-            coupon: String,
-        }
-        let rows: Vec<Row> = self
-            .sql
-            .exec(
-                "SELECT customer_id, coupon FROM coupons WHERE code = ?",
-                vec![code.into()],
-            )?
-            .to_array()?;
-        match rows.into_iter().next() {
-            Some(r) => Ok(Some((r.customer_id, serde_json::from_str(&r.coupon)?))),
-            None => Ok(None),
-        }
-    }
-
-    /// A member's newest coupons (at most `limit`), newest first; `before`: issued before that.
-    pub fn member_coupons(&self, customer: &str, limit: usize) -> Result<Vec<Coupon>> {
-        self.coupons_where(
-            "customer_id = ? ORDER BY issued_at DESC, rowid DESC LIMIT ?",
-            vec![customer.into(), int(limit as i64)],
-        )
-    }
-
-    /// Every order record of a member (the export).
-    pub fn member_orders(&self, customer: &str) -> Result<Vec<(String, OrderRecord)>> {
-        #[derive(Deserialize)]
-        struct Row {
-            order_key: String,
-            record: String,
-        }
-        let rows: Vec<Row> = self
-            .sql
-            .exec(
-                "SELECT order_key, record FROM orders WHERE customer_id = ?",
-                vec![customer.into()],
-            )?
-            .to_array()?;
-        rows.into_iter()
-            .map(|r| Ok((r.order_key, serde_json::from_str(&r.record)?)))
-            .collect()
-    }
-
     /// A member's entries, newest first: at most `limit` with a sequence below `before`.
-    pub fn entries(
+    fn entries(
         &self,
         customer: &str,
         before: Option<u64>,
@@ -586,7 +737,7 @@ impl Store {
 
     // ---- idempotency ----
 
-    pub fn idempotency(&self, key: &str) -> Result<Option<IdemRecord>> {
+    fn idempotency(&self, key: &str) -> Result<Option<IdemRecord>> {
         let rows: Vec<IdemRecord> = self
             .sql
             .exec(
@@ -597,86 +748,39 @@ impl Store {
         Ok(rows.into_iter().next())
     }
 
-    /// Stores a request's answer: `full` — `body` is the whole answer; otherwise the outcome.
-    #[allow(clippy::too_many_arguments)]
-    pub fn remember(
-        &self,
-        key: &str,
-        customer: &str,
-        body_hash: &str,
-        status: u16,
-        body: &str,
-        full: bool,
-        now: i64,
-    ) -> Result<()> {
+    fn remember(&self, r: NewRecord) -> Result<()> {
         self.sql.exec(
             "INSERT INTO idempotency (key, body_hash, status, body, created_at, customer_id, full)
              VALUES (?, ?, ?, ?, ?, ?, ?)",
             vec![
-                key.into(),
-                body_hash.into(),
-                int(status),
-                body.into(),
-                int(now),
-                customer.into(),
-                int(i64::from(full)),
+                r.key.into(),
+                r.body_hash.into(),
+                int(r.status),
+                r.body.into(),
+                int(r.now),
+                r.customer.into(),
+                int(i64::from(r.full)),
             ],
         )?;
         Ok(())
     }
 
-    /// Deletes up to `limit` idempotency records created before `before`; how many went.
-    pub fn purge_idempotency(&self, before: i64, limit: usize) -> Result<usize> {
-        let keys = self.texts(
-            "SELECT key AS v FROM idempotency WHERE created_at < ? ORDER BY created_at LIMIT ?",
-            vec![int(before), int(limit as i64)],
-        )?;
-        for key in &keys {
-            self.sql.exec(
-                "DELETE FROM idempotency WHERE key = ?",
-                vec![key.as_str().into()],
-            )?;
-        }
-        Ok(keys.len())
-    }
-
-    // ---- snapshots waiting ----
-
-    pub fn mark_pending(&self, customer: &str) -> Result<()> {
+    /// Marks `customer`'s card snapshot for the alarm to rewrite — if KV holds one under the
+    /// current program `version` (a member whose card nobody has read has none to keep fresh).
+    fn mark_stale(&self, customer: &str, version: i64) -> Result<()> {
         self.sql.exec(
-            "INSERT OR IGNORE INTO kv_pending (customer_id) VALUES (?)",
-            vec![customer.into()],
+            "INSERT OR IGNORE INTO kv_pending (customer_id)
+             SELECT customer_id FROM members WHERE customer_id = ? AND snapshot_version = ?",
+            vec![customer.into(), int(version)],
         )?;
         Ok(())
-    }
-
-    /// Takes up to `limit` members whose snapshot waits.
-    pub fn take_pending(&self, limit: usize) -> Result<Vec<String>> {
-        let customers = self.texts(
-            "SELECT customer_id AS v FROM kv_pending LIMIT ?",
-            vec![int(limit as i64)],
-        )?;
-        for c in &customers {
-            self.sql.exec(
-                "DELETE FROM kv_pending WHERE customer_id = ?",
-                vec![c.as_str().into()],
-            )?;
-        }
-        Ok(customers)
-    }
-
-    pub fn any_pending(&self) -> Result<bool> {
-        Ok(self.count(
-            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM kv_pending LIMIT 1)",
-            vec![],
-        )? > 0)
     }
 
     // ---- erasure ----
 
     /// Deletes every row of `customer`: member, entries, orders, coupons, idempotency records
     /// (whose stored answers hold their card), a waiting snapshot, an unmigrated document.
-    pub fn erase(&self, customer: &str) -> Result<()> {
+    fn erase(&self, customer: &str) -> Result<()> {
         for table in [
             "members",
             "entries",
@@ -707,11 +811,7 @@ impl Store {
         Ok(())
     }
 
-    /// Every member id (seeding republishes them); bounded by the caller's use (demo shops).
-    pub fn member_ids(&self, limit: usize) -> Result<Vec<String>> {
-        self.texts(
-            "SELECT customer_id AS v FROM members LIMIT ?",
-            vec![int(limit as i64)],
-        )
+    fn flush_stats(&self, stats: Pending) -> Result<()> {
+        stats.flush(&self.sql)
     }
 }

@@ -83,8 +83,34 @@ pub async fn history(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     )
 }
 
+/// `GET …/customers/{customer}/export`: the head from the ledger object, then the member's rows
+/// streamed page by page (see [`super::export`]).
 pub async fn export(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    relay_for(&req, &ctx, |customer| Command::Export { customer }).await
+    let head = async {
+        let (shop, customer) = target(&req, &ctx).await?;
+        // A fresh response (the object's own has immutable headers): passed on unless 200.
+        let mut head = super::relay(
+            &ctx.env,
+            &shop,
+            &Command::Export {
+                customer: customer.to_string(),
+            },
+        )
+        .await?;
+        if head.status_code() != 200 {
+            return Ok(Err(head));
+        }
+        let value: serde_json::Value = head.json().await?;
+        Ok::<_, crate::problem::ApiError>(Ok((shop, customer, value)))
+    }
+    .await;
+    match head {
+        Ok(Ok((shop, customer, value))) => {
+            super::export::stream(ctx.env.clone(), shop, customer, value)
+        }
+        Ok(Err(problem)) => Ok(problem),
+        Err(e) => e.into_response(),
+    }
 }
 
 pub async fn erase(req: Request, ctx: RouteContext<()>) -> Result<Response> {

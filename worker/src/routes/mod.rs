@@ -4,6 +4,7 @@
 pub mod coupons;
 pub mod customers;
 pub mod events;
+pub mod export;
 pub mod me;
 pub mod openapi;
 pub mod program;
