@@ -226,9 +226,9 @@ fn history_pages_through_every_entry_and_the_view_stays_small() {
     );
 }
 
-#[test]
-fn a_member_stored_by_the_first_version_migrates_on_first_touch() {
-    let (shop, sk) = new_shop("legacy");
+/// Stores `tests/fixtures/v1-account.json` (written by the first ledger) as member `legacy-1` of
+/// `shop`, in the first version's shape; returns the document's JSON.
+fn seed_v1_member(shop: &str) -> Value {
     let document = include_str!("../fixtures/v1-account.json");
     let seed = send(
         "POST",
@@ -238,7 +238,13 @@ fn a_member_stored_by_the_first_version_migrates_on_first_touch() {
         Some(document.to_owned()),
     );
     assert_eq!(seed.status, 204, "{seed:?}");
-    let old: Value = serde_json::from_str(document).unwrap();
+    serde_json::from_str(document).unwrap()
+}
+
+#[test]
+fn a_member_stored_by_the_first_version_migrates_on_first_touch() {
+    let (shop, sk) = new_shop("legacy");
+    let old = seed_v1_member(&shop);
     // Found by a coupon code before anything else touched the member: migrated on the way.
     let first_code = old["coupons"][0]["code"].as_str().unwrap();
     let by_coupon = get(&format!("/v1/shops/{shop}/coupons/{first_code}"), Some(&sk));
@@ -289,16 +295,7 @@ fn a_member_stored_by_the_first_version_migrates_on_first_touch() {
 #[test]
 fn a_version_1_member_is_found_by_member_code_before_any_other_touch() {
     let (shop, sk) = new_shop("legacy-code");
-    let document = include_str!("../fixtures/v1-account.json");
-    let seed = send(
-        "POST",
-        &format!("/v1/dev/shops/{shop}/legacy-accounts/legacy-1"),
-        Some(ADMIN_KEY),
-        &[],
-        Some(document.to_owned()),
-    );
-    assert_eq!(seed.status, 204, "{seed:?}");
-    let old: Value = serde_json::from_str(document).unwrap();
+    let old = seed_v1_member(&shop);
     let code = old["member_code"].as_str().unwrap();
     let found = get(&format!("/v1/shops/{shop}/members/{code}"), Some(&sk));
     assert_eq!(found.status, 200, "{found:?}");

@@ -65,13 +65,7 @@ impl LegacyAccount {
             ..Totals::default()
         };
         for entry in &self.history {
-            totals.last_active_day = totals.last_active_day.max(entry.at.div_euclid(DAY));
-            match (entry.kind.as_ref(), entry.points) {
-                ("redeem", p) => totals.redeemed -= p,
-                ("expire", p) => totals.expired -= p,
-                (_, p) if p >= 0 => totals.issued += p,
-                (_, p) => totals.deducted -= p,
-            }
+            totals.count(entry);
         }
         for (key, order) in &self.orders {
             if key.starts_with(REFERRAL) {

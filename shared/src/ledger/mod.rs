@@ -248,6 +248,21 @@ pub struct Totals {
     pub coupons_issued: u64,
 }
 
+impl Totals {
+    /// Counts one entry's points (by kind) and its day.
+    pub fn count(&mut self, entry: &Entry) {
+        self.last_active_day = self
+            .last_active_day
+            .max(entry.at.div_euclid(crate::time::DAY));
+        match (entry.kind.as_ref(), entry.points) {
+            ("redeem", p) => self.redeemed -= p,
+            ("expire", p) => self.expired -= p,
+            (_, p) if p >= 0 => self.issued += p,
+            (_, p) => self.deducted -= p,
+        }
+    }
+}
+
 /// The rows an event needs besides the account: looked up by the caller from [`Event::needs`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rows {
@@ -623,13 +638,7 @@ impl Account {
     /// Writes a ledger entry: numbers it, keeps the totals, and queues the row.
     pub(crate) fn record(&mut self, entry: Entry) {
         let t = &mut self.totals;
-        t.last_active_day = t.last_active_day.max(entry.at.div_euclid(crate::time::DAY));
-        match (entry.kind.as_ref(), entry.points) {
-            ("redeem", p) => t.redeemed -= p,
-            ("expire", p) => t.expired -= p,
-            (_, p) if p >= 0 => t.issued += p,
-            (_, p) => t.deducted -= p,
-        }
+        t.count(&entry);
         let seq = t.entries;
         t.entries += 1;
         self.changes.entries.push((seq, entry));
