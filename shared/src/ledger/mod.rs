@@ -297,12 +297,6 @@ pub struct Changes {
     pub coupons: Vec<Coupon>,
 }
 
-impl Changes {
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty() && self.orders.is_empty() && self.coupons.is_empty()
-    }
-}
-
 /// The stamp card in progress.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StampCard {

@@ -182,8 +182,15 @@ impl ShopLedger {
             Ok(done) => done,
             Err(replay) => return self.replay_response(customer, replay),
         };
-        for account in std::iter::once(&applied.account).chain(&applied.others) {
-            self.publish(&shop, account, &program).await?;
+        self.publish(
+            &shop,
+            &applied.account,
+            &program,
+            Some(applied.snapshot_version),
+        )
+        .await?;
+        for other in &applied.others {
+            self.publish(&shop, other, &program, None).await?;
         }
         self.schedule_housekeeping().await?;
         json_response(status, body)
@@ -284,7 +291,13 @@ impl ShopLedger {
             })?;
             Ok((body, applied))
         })?;
-        self.publish(&shop, &applied.account, &program).await?;
+        self.publish(
+            &shop,
+            &applied.account,
+            &program,
+            Some(applied.snapshot_version),
+        )
+        .await?;
         self.schedule_housekeeping().await?;
         json_response(201, body)
     }
@@ -335,18 +348,32 @@ impl ShopLedger {
     fn shop_view(&self, customer: &str) -> Answer {
         let (shop, program) = self.program()?;
         let account = self.existing(customer)?;
+        let view = self.member_view(&shop, &program, &account, crate::now_unix() as i64)?;
+        json_response(200, serde_json::to_string(&view)?)
+    }
+
+    /// The shop's view of `account` at `now`: card, newest entries and the cursor for older
+    /// ones, newest coupons.
+    fn member_view(
+        &self,
+        shop: &ShopCache,
+        program: &Program,
+        account: &Account,
+        now: i64,
+    ) -> Result<shared::api::ShopCustomerView> {
+        let customer = account.customer_id.as_str();
         let (recent, before) = self.page(customer, None, HISTORY_ON_CARD)?;
         let coupons = self.store.member_coupons(customer, COUPONS_IN_VIEW)?;
         let mut view = shared::card::shop_view(
             &shop.record.shop_id,
-            &account,
+            account,
             &recent,
             &coupons,
-            &program,
-            crate::now_unix() as i64,
+            program,
+            now,
         );
         view.history_before = before;
-        json_response(200, serde_json::to_string(&view)?)
+        Ok(view)
     }
 
     /// Entries of `customer` older than `before`, newest first, and the cursor for the next page.
@@ -427,7 +454,13 @@ impl ShopLedger {
             let body = serde_json::to_string(&shared::card::coupon_view(&customer, &coupon))?;
             Ok((body, applied))
         })?;
-        self.publish(&shop, &applied.account, &program).await?;
+        self.publish(
+            &shop,
+            &applied.account,
+            &program,
+            Some(applied.snapshot_version),
+        )
+        .await?;
         json_response(200, body)
     }
 
@@ -437,17 +470,7 @@ impl ShopLedger {
         let (shop, program) = self.program()?;
         let account = self.existing(customer)?;
         let now = crate::now_unix() as i64;
-        let (recent, history_before) = self.page(customer, None, HISTORY_ON_CARD)?;
-        let coupons = self.store.member_coupons(customer, COUPONS_IN_VIEW)?;
-        let mut member = shared::card::shop_view(
-            &shop.record.shop_id,
-            &account,
-            &recent,
-            &coupons,
-            &program,
-            now,
-        );
-        member.history_before = history_before;
+        let member = self.member_view(&shop, &program, &account, now)?;
         let head = serde_json::json!({
             "shop_id": shop.record.shop_id,
             "exported_at": shared::time::rfc3339(now),

@@ -42,15 +42,21 @@ impl ShopLedger {
     }
 
     /// Publishes a member's card now, or — if it was written less than a second ago — marks it
-    /// for the alarm to write shortly (latest state wins).
+    /// for the alarm to write shortly (latest state wins). `snapshot_version`: the version its
+    /// snapshot was last written under, when the caller read it with the member (else it is read).
     pub(super) async fn publish(
         &self,
         shop: &ShopCache,
         account: &Account,
         program: &Program,
+        snapshot_version: Option<i64>,
     ) -> Result<()> {
         let customer = account.customer_id.as_str();
-        if self.store.snapshot_version(customer)? != shop.record.program_version {
+        let version = match snapshot_version {
+            Some(v) => v,
+            None => self.store.snapshot_version(customer)?,
+        };
+        if version != shop.record.program_version {
             return Ok(()); // no snapshot in KV to keep fresh: the first read writes one
         }
         let recent = self
