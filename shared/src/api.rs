@@ -232,6 +232,7 @@ pub struct BirthdayRequest {
 pub enum ErrorCode {
     BadRequest,
     Unauthorized,
+    TokenLifetime,
     Forbidden,
     NotFound,
     MethodNotAllowed,
@@ -250,9 +251,10 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for lookups and for documenting them all (OpenAPI).
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 17] = [
         Self::BadRequest,
         Self::Unauthorized,
+        Self::TokenLifetime,
         Self::Forbidden,
         Self::NotFound,
         Self::MethodNotAllowed,
@@ -279,6 +281,7 @@ impl ErrorCode {
         match self {
             Self::BadRequest => "bad_request",
             Self::Unauthorized => "unauthorized",
+            Self::TokenLifetime => "token_lifetime",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
@@ -300,7 +303,7 @@ impl ErrorCode {
     pub fn status(self) -> u16 {
         match self {
             Self::BadRequest => 400,
-            Self::Unauthorized => 401,
+            Self::Unauthorized | Self::TokenLifetime => 401,
             Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
@@ -323,6 +326,7 @@ impl ErrorCode {
         match self {
             Self::BadRequest => "Bad request",
             Self::Unauthorized => "Unauthorized",
+            Self::TokenLifetime => "Token valid for too long",
             Self::Forbidden => "Forbidden",
             Self::NotFound => "Not found",
             Self::MethodNotAllowed => "Method not allowed",

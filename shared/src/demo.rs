@@ -14,8 +14,6 @@ pub const SHOP_ID: &str = "demo-bakery";
 pub const SHOP_NAME: &str = "Crumb & Co. Bakery";
 /// The demo shop's secret key: a documented dev-only credential, never valid in production.
 pub const SECRET_KEY: &str = "sk_test_demo_bakery";
-/// Expiry of the demo storefront's customer token (2100-01-01T00:00:00Z).
-pub const TOKEN_EXPIRES: u64 = 4_102_444_800;
 
 fn order(id: &str, at: Timestamp, amount: i64, cakes: u32) -> Event {
     Event {

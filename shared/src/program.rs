@@ -360,16 +360,24 @@ impl Program {
             }
         }
         if let Some(url) = &self.join_url {
-            let ok =
-                (url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/'))
-                    && url.len() <= 500
-                    && !url
-                        .chars()
-                        .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<');
+            // An absolute https URL with a host, or a path on the storefront's own site (one
+            // leading '/': "//host" and "/\\host" would leave the site).
+            let https_host = url.strip_prefix("https://").is_some_and(|rest| {
+                rest.chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+            });
+            let same_site_path =
+                url.starts_with('/') && !url.starts_with("//") && !url.starts_with("/\\");
+            let ok = (https_host || same_site_path)
+                && url.len() <= 500
+                && !url
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<');
             if !ok {
                 bad(
                     "join_url".into(),
-                    "must be an http(s) URL or a path starting with '/'",
+                    "must be an https:// URL or a path on the shop's site starting with one '/'",
                 );
             }
         }
@@ -534,7 +542,17 @@ mod tests {
         });
         assert_eq!(field_errors(&p), ["theme.radius_px"]);
         p.theme = None;
-        for bad_url in ["javascript:alert(1)", "join", "https://a b", "https://x\"<"] {
+        for bad_url in [
+            "javascript:alert(1)",
+            "join",
+            "https://a b",
+            "https://x\"<",
+            "//other.example",
+            "/\\other.example",
+            "http://shop.example/join",
+            "https://",
+            "https:///path",
+        ] {
             p.join_url = Some(bad_url.into());
             assert_eq!(field_errors(&p), ["join_url"], "{bad_url}");
         }

@@ -22,6 +22,70 @@ pub struct ShopCreated {
     pub secret_key: String,
 }
 
+/// The longest grace period of a rotated-out key: 30 days.
+pub const MAX_KEY_GRACE_SECONDS: u64 = 30 * 86_400;
+/// The default grace period of a rotated-out key: 24 hours.
+pub const DEFAULT_KEY_GRACE_SECONDS: u64 = 86_400;
+/// The shortest token lifetime a shop may set (a minute: shorter breaks clock skew).
+pub const MIN_TOKEN_LIFETIME_SECONDS: u64 = 60;
+
+/// `POST /v1/shops/{shop}/keys/rotate`: how long the current key keeps working after the new one
+/// is issued (seconds; 0 revokes it at once).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RotateKey {
+    #[serde(default)]
+    pub grace_seconds: Option<u64>,
+}
+
+impl RotateKey {
+    /// The grace period asked for, checked against its range.
+    pub fn grace(&self) -> Result<u64, Vec<FieldError>> {
+        let grace = self.grace_seconds.unwrap_or(DEFAULT_KEY_GRACE_SECONDS);
+        if grace > MAX_KEY_GRACE_SECONDS {
+            return Err(vec![FieldError {
+                field: "grace_seconds".into(),
+                message: format!("must be between 0 and {MAX_KEY_GRACE_SECONDS} (30 days)"),
+            }]);
+        }
+        Ok(grace)
+    }
+}
+
+/// `200` answer of `POST /v1/shops/{shop}/keys/rotate`: the new key, shown this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRotated {
+    pub secret_key: String,
+    /// Until when the previous key still works (RFC 3339), or `null` if it was revoked now.
+    pub previous_key_valid_until: Option<String>,
+}
+
+/// `GET`/`PUT /v1/shops/{shop}/settings`: the shop's security settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShopSettings {
+    /// The longest a customer token may be valid, counted from when it is used (seconds).
+    pub token_max_lifetime_seconds: u64,
+}
+
+impl ShopSettings {
+    /// Field errors for values out of range.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let range = MIN_TOKEN_LIFETIME_SECONDS..=crate::token::MAX_LIFETIME_LIMIT;
+        if !range.contains(&self.token_max_lifetime_seconds) {
+            return Err(vec![FieldError {
+                field: "token_max_lifetime_seconds".into(),
+                message: format!(
+                    "must be between {} and {} (30 days)",
+                    range.start(),
+                    range.end()
+                ),
+            }]);
+        }
+        Ok(())
+    }
+}
+
 /// One purchased line of an order event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,6 +130,19 @@ pub const EVENT_TYPES: [&str; 5] = [
     "customer.referred",
     "customer.updated",
 ];
+
+/// The largest amount of one order or refund, and of one item's unit price, in minor units:
+/// 10^12 (ten billion euros, a trillion yen) — far above any real order, far below where
+/// points × multipliers could overflow 64-bit arithmetic.
+pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000;
+/// The most items one order event may list.
+pub const MAX_ITEMS: usize = 100;
+/// The largest quantity of one item line.
+pub const MAX_QUANTITY: u32 = 100_000;
+/// The largest points of one manual adjustment, either way.
+pub const MAX_ADJUSTMENT_POINTS: i64 = 1_000_000_000;
+/// The most stamps one staff action may add.
+pub const MAX_STAMPS: u32 = 1_000;
 
 /// How far in the past an event may have occurred (late reports are fine, ancient ones are not).
 const MAX_AGE_DAYS: i64 = 3650;
@@ -174,6 +251,21 @@ impl EventRequest {
                 None
             }
         };
+        if self
+            .amount_minor
+            .is_some_and(|a| !(0..=MAX_AMOUNT_MINOR).contains(&a))
+        {
+            errors.push(field(
+                "amount_minor",
+                &format!("must be between 0 and {MAX_AMOUNT_MINOR}"),
+            ));
+        }
+        if self.items.len() > MAX_ITEMS {
+            errors.push(field(
+                "items",
+                &format!("must list at most {MAX_ITEMS} items"),
+            ));
+        }
         if let Some(c) = &self.currency {
             if crate::money::Currency::parse(c).is_none() {
                 errors.push(field("currency", "must be an ISO 4217 code such as EUR"));
@@ -186,10 +278,19 @@ impl EventRequest {
                     "must be 1 to 64 characters",
                 ));
             }
-            if item.unit_price_minor.is_some_and(|p| p < 0) {
+            if item
+                .unit_price_minor
+                .is_some_and(|p| !(0..=MAX_AMOUNT_MINOR).contains(&p))
+            {
                 errors.push(field(
                     &format!("items[{i}].unit_price_minor"),
-                    "must not be negative",
+                    &format!("must be between 0 and {MAX_AMOUNT_MINOR}"),
+                ));
+            }
+            if item.quantity > MAX_QUANTITY {
+                errors.push(field(
+                    &format!("items[{i}].quantity"),
+                    &format!("must be between 0 and {MAX_QUANTITY}"),
                 ));
             }
         }
@@ -216,12 +317,43 @@ pub struct AdjustmentRequest {
     pub reason: String,
 }
 
+impl AdjustmentRequest {
+    /// Field errors for an id or points out of range.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors: Vec<FieldError> = check_key(&self.id, "id").err().into_iter().collect();
+        if self.points == 0 || self.points.unsigned_abs() > MAX_ADJUSTMENT_POINTS as u64 {
+            errors.push(field(
+                "points",
+                &format!(
+                    "must be between -{MAX_ADJUSTMENT_POINTS} and {MAX_ADJUSTMENT_POINTS}, not 0"
+                ),
+            ));
+        }
+        // The reason's rules are the ledger's (it trims first).
+        errors.is_empty().then_some(()).ok_or(errors)
+    }
+}
+
 /// `POST …/customers/{customer}/stamps`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StampsRequest {
     pub id: String,
     pub count: u32,
+}
+
+impl StampsRequest {
+    /// Field errors for an id or count out of range.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors: Vec<FieldError> = check_key(&self.id, "id").err().into_iter().collect();
+        if !(1..=MAX_STAMPS).contains(&self.count) {
+            errors.push(field(
+                "count",
+                &format!("must be between 1 and {MAX_STAMPS}"),
+            ));
+        }
+        errors.is_empty().then_some(()).ok_or(errors)
+    }
 }
 
 /// `POST …/redemptions` (shop on a member's behalf, or the member at `/me/redemptions`).

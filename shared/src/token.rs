@@ -20,6 +20,26 @@ pub enum TokenError {
     Expired,
     #[error("the token's signature does not match")]
     BadSignature,
+    /// Its `expires` lies further ahead than the shop allows (a token printed into a cached page
+    /// or leaked once would work for that long).
+    #[error("the token expires further ahead than this shop allows")]
+    Lifetime,
+}
+
+/// The longest a token may be valid by default: 24 hours. A shop's backend signs a fresh token
+/// whenever it renders a page for a logged-in shopper, so a day covers a long session while a
+/// token copied from a cached page or a log stops working soon.
+pub const DEFAULT_MAX_LIFETIME: u64 = 86_400;
+/// The longest lifetime a shop may choose: 30 days (for pages cached that long, e.g. static
+/// account pages re-rendered monthly). Longer would make a leaked token a standing credential.
+pub const MAX_LIFETIME_LIMIT: u64 = 30 * 86_400;
+
+/// What a shop accepts: tokens signed with any of `keys` (the current secret key and, during a
+/// rotation's grace period, the one before it) that expire at most `max_lifetime` seconds ahead.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy<'a> {
+    pub keys: &'a [&'a str],
+    pub max_lifetime: u64,
 }
 
 /// Signs a token for `customer` of `shop`, valid until `expires` (Unix seconds).
@@ -30,13 +50,13 @@ pub fn sign(secret_key: &str, shop: &ShopId, customer: &CustomerId, expires: u64
     format!("v1.{customer}.{expires}.{signature}")
 }
 
-/// Verifies `token` for `shop` at time `now` (Unix seconds) and returns whose it is.
+/// Verifies `token` for `shop` at time `now` (Unix seconds) under `policy` and returns whose it is.
 ///
-/// The signature comparison is constant-time (`hmac`'s `verify_slice`).
+/// The signature comparison is constant-time (`hmac`'s `verify_slice`), once per accepted key.
 pub fn verify(
     token: &str,
     shop: &ShopId,
-    secret_key: &str,
+    policy: Policy,
     now: u64,
 ) -> Result<CustomerId, TokenError> {
     let mut parts = token.split('.');
@@ -55,11 +75,19 @@ pub fn verify(
     if signature.len() != 32 {
         return Err(TokenError::Malformed);
     }
-    mac(secret_key, shop, customer.as_str(), expires)
-        .verify_slice(&signature)
-        .map_err(|_| TokenError::BadSignature)?;
+    let signed = policy.keys.iter().any(|key| {
+        mac(key, shop, customer.as_str(), expires)
+            .verify_slice(&signature)
+            .is_ok()
+    });
+    if !signed {
+        return Err(TokenError::BadSignature);
+    }
     if now >= expires {
         return Err(TokenError::Expired);
+    }
+    if expires - now > policy.max_lifetime {
+        return Err(TokenError::Lifetime);
     }
     Ok(customer)
 }
@@ -76,9 +104,13 @@ fn mac(secret_key: &str, shop: &ShopId, customer: &str, expires: u64) -> HmacSha
     mac
 }
 
-/// Plain decimal digits only (no sign, no spaces), at most 20 of them, fitting in `u64`.
+/// Canonical decimal only (digits, no sign, no spaces, no leading zero), fitting in `u64`: the
+/// form the signature covers, so one token has exactly one spelling.
 fn parse_unix_seconds(s: &str) -> Option<u64> {
     if s.is_empty() || s.len() > 20 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if s.len() > 1 && s.starts_with('0') {
         return None;
     }
     s.parse().ok()
@@ -131,6 +163,16 @@ mod tests {
     fn c42() -> CustomerId {
         CustomerId::parse("c42").unwrap()
     }
+    /// Key `sk_x`, and a lifetime long enough for the fixed times below.
+    fn x() -> Policy<'static> {
+        Policy {
+            keys: &["sk_x"],
+            max_lifetime: 10_000,
+        }
+    }
+    fn keyed(keys: &'static [&'static str]) -> Policy<'static> {
+        Policy { keys, ..x() }
+    }
 
     #[test]
     fn matches_an_independent_hmac_sha256() {
@@ -152,14 +194,14 @@ mod tests {
     #[test]
     fn round_trips_before_expiry() {
         let token = sign("sk_x", &shop(), &c42(), 2_000);
-        assert_eq!(verify(&token, &shop(), "sk_x", 1_999), Ok(c42()));
+        assert_eq!(verify(&token, &shop(), x(), 1_999), Ok(c42()));
     }
 
     #[test]
     fn refuses_expired_tokens() {
         let token = sign("sk_x", &shop(), &c42(), 2_000);
         assert_eq!(
-            verify(&token, &shop(), "sk_x", 2_000),
+            verify(&token, &shop(), x(), 2_000),
             Err(TokenError::Expired)
         );
     }
@@ -169,11 +211,11 @@ mod tests {
         let token = sign("sk_x", &shop(), &c42(), 2_000);
         let other = ShopId::parse("other-shop").unwrap();
         assert_eq!(
-            verify(&token, &other, "sk_x", 1),
+            verify(&token, &other, x(), 1),
             Err(TokenError::BadSignature)
         );
         assert_eq!(
-            verify(&token, &shop(), "sk_y", 1),
+            verify(&token, &shop(), keyed(&["sk_y"]), 1),
             Err(TokenError::BadSignature)
         );
     }
@@ -183,12 +225,12 @@ mod tests {
         let token = sign("sk_x", &shop(), &c42(), 2_000);
         let as_c43 = token.replacen("c42", "c43", 1);
         assert_eq!(
-            verify(&as_c43, &shop(), "sk_x", 1),
+            verify(&as_c43, &shop(), x(), 1),
             Err(TokenError::BadSignature)
         );
         let later = token.replacen("2000", "9000", 1);
         assert_eq!(
-            verify(&later, &shop(), "sk_x", 1),
+            verify(&later, &shop(), x(), 1),
             Err(TokenError::BadSignature)
         );
     }
@@ -212,14 +254,49 @@ mod tests {
             "v1.c42.2000.zz",
             "v1.c42.2000.abc",
             "v1.c42.2000.00",
+            // The signed number with a leading zero: another spelling of the same token.
+            &good.replacen(".2000.", ".02000.", 1),
             upper.as_str(),
             &format!("{good}.extra"),
         ] {
             assert_eq!(
-                verify(bad, &shop(), "sk_x", 1),
+                verify(bad, &shop(), x(), 1),
                 Err(TokenError::Malformed),
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn refuses_tokens_that_expire_too_far_ahead() {
+        let policy = Policy {
+            keys: &["sk_x"],
+            max_lifetime: DEFAULT_MAX_LIFETIME,
+        };
+        let day = sign("sk_x", &shop(), &c42(), 1_000 + DEFAULT_MAX_LIFETIME);
+        assert_eq!(verify(&day, &shop(), policy, 1_000), Ok(c42()));
+        let longer = sign("sk_x", &shop(), &c42(), 1_001 + DEFAULT_MAX_LIFETIME);
+        assert_eq!(
+            verify(&longer, &shop(), policy, 1_000),
+            Err(TokenError::Lifetime)
+        );
+        let forever = sign("sk_x", &shop(), &c42(), u64::MAX);
+        assert_eq!(
+            verify(&forever, &shop(), policy, 1_000),
+            Err(TokenError::Lifetime)
+        );
+    }
+
+    #[test]
+    fn accepts_every_key_of_the_policy() {
+        let old = sign("sk_old", &shop(), &c42(), 2_000);
+        let new = sign("sk_new", &shop(), &c42(), 2_000);
+        let both = keyed(&["sk_new", "sk_old"]);
+        assert_eq!(verify(&old, &shop(), both, 1_000), Ok(c42()));
+        assert_eq!(verify(&new, &shop(), both, 1_000), Ok(c42()));
+        assert_eq!(
+            verify(&old, &shop(), keyed(&["sk_new"]), 1_000),
+            Err(TokenError::BadSignature)
+        );
     }
 }

@@ -59,16 +59,16 @@ fn a_valid_token_returns_that_members_card() {
 }
 
 #[test]
-fn the_demo_storefronts_token_is_valid() {
+fn the_demo_storefronts_token_is_fresh_and_short_lived() {
     let page = get("/", None);
     assert_eq!(page.status, 200);
     let html = page.body.as_str().unwrap();
     let start = html.find("data-customer-token=\"").unwrap() + "data-customer-token=\"".len();
     let token = &html[start..start + html[start..].find('"').unwrap()];
-    assert_eq!(
-        token,
-        demo_token("c42", demo::SECRET_KEY, demo::TOKEN_EXPIRES)
-    );
+    let expires: u64 = token.split('.').nth(2).unwrap().parse().unwrap();
+    assert!(expires > now() && expires <= now() + 86_400, "{token}");
+    assert_eq!(token, demo_token("c42", demo::SECRET_KEY, expires));
+    assert_eq!(get(ME, Some(token)).status, 200);
     assert!(html.contains(r#"src="/widget.js" data-shop="demo-bakery""#));
 }
 

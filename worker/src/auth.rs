@@ -16,16 +16,20 @@ fn bearer(req: &Request) -> Option<String> {
     Some(rest.trim().to_owned())
 }
 
-/// The shop's edge record: from KV, or from the shop's ledger object (which repairs KV).
+/// The shop's edge record, from KV only: a request naming a shop that does not exist is answered
+/// here and never starts a Durable Object (one per random name would be free work for anyone).
+/// KV is written by the shop's object when the shop is created and whenever its record changes.
 pub async fn shop_record(env: &Env, shop: &ShopId) -> Result<ShopRecord, ApiError> {
-    if let Some(record) = env
-        .kv(crate::KV_BINDING)?
+    env.kv(crate::KV_BINDING)?
         .get(&kv::shop_key(shop))
         .json::<ShopRecord>()
         .await?
-    {
-        return Ok(record);
-    }
+        .ok_or_else(|| ApiError::not_found(format!("no shop '{shop}'")))
+}
+
+/// The shop's record from its ledger object, which writes it to KV again (admin repairs, after
+/// the caller was authenticated as the platform admin).
+pub async fn repair_shop_record(env: &Env, shop: &ShopId) -> Result<ShopRecord, ApiError> {
     let mut response = crate::ledger::send(env, shop, &Command::ShopRecord).await?;
     if response.status_code() != 200 {
         return Err(ApiError::not_found(format!("no shop '{shop}'")));
@@ -49,7 +53,7 @@ pub fn admin(req: &Request, env: &Env) -> Result<(), ApiError> {
 }
 
 /// The shop's own backend or console (`Authorization: Bearer sk_…`).
-pub async fn shop(req: &Request, env: &Env, shop: &ShopId) -> Result<(), ApiError> {
+pub async fn shop(req: &Request, env: &Env, shop: &ShopId) -> Result<ShopRecord, ApiError> {
     let given = bearer(req).ok_or_else(|| {
         ApiError::unauthorized("send the shop's secret key as 'Authorization: Bearer sk_…'")
     })?;
@@ -58,10 +62,33 @@ pub async fn shop(req: &Request, env: &Env, shop: &ShopId) -> Result<(), ApiErro
         return Err(refused());
     }
     let record = shop_record(env, shop).await.map_err(|_| refused())?;
-    if !constant_time_eq(given.as_bytes(), record.secret_key.as_bytes()) {
+    let keys = record.keys(crate::now_unix());
+    // Every accepted key is compared, so the time taken does not tell which one matched.
+    let matched = keys.iter().fold(false, |any, key| {
+        constant_time_eq(given.as_bytes(), key.as_bytes()) | any
+    });
+    if !matched {
         return Err(refused());
     }
-    Ok(())
+    crate::limits::shop_api(env, shop).await?;
+    Ok(record)
+}
+
+/// The shop's current secret key only (rotating the key needs the newest one: a leaked key in
+/// its grace period must not be able to mint the next one).
+pub async fn shop_current_key(
+    req: &Request,
+    env: &Env,
+    shop: &ShopId,
+) -> Result<ShopRecord, ApiError> {
+    let record = self::shop(req, env, shop).await?;
+    let given = bearer(req).unwrap_or_default();
+    if !constant_time_eq(given.as_bytes(), record.secret_key.as_bytes()) {
+        return Err(ApiError::unauthorized(
+            "only the shop's current secret key may rotate it",
+        ));
+    }
+    Ok(record)
 }
 
 /// Authenticates a shopper of `shop` by their customer token.
@@ -81,7 +108,32 @@ pub async fn customer(
         return Err(refused());
     }
     let record = shop_record(env, shop).await.map_err(|_| refused())?;
-    let customer = token::verify(&token, shop, &record.secret_key, crate::now_unix())
-        .map_err(|_| refused())?;
+    let now = crate::now_unix();
+    let policy = token::Policy {
+        keys: &record.keys(now),
+        max_lifetime: record.token_max_lifetime,
+    };
+    let customer = token::verify(&token, shop, policy, now).map_err(|e| match e {
+        token::TokenError::Lifetime => ApiError::new(
+            ErrorCode::TokenLifetime,
+            format!(
+                "the token expires more than {} seconds ahead, the longest this shop accepts",
+                record.token_max_lifetime
+            ),
+        ),
+        _ => refused(),
+    })?;
     Ok((customer, record.program_version))
+}
+
+/// [`customer`] for a shopper's write (`/me` redemptions, birthday): also counted against the
+/// shopper's edge limit.
+pub async fn customer_write(
+    req: &Request,
+    env: &Env,
+    shop: &ShopId,
+) -> Result<CustomerId, ApiError> {
+    let (customer, _) = self::customer(req, env, shop).await?;
+    crate::limits::shopper_write(env, shop, &customer).await?;
+    Ok(customer)
 }

@@ -5,10 +5,16 @@ use crate::problem::ApiError;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use shared::api::{ErrorCode, FieldError};
+use worker::wasm_bindgen_futures::JsFuture;
 use worker::Request;
 
 /// Largest body accepted (64 KiB); larger is 413 `payload_too_large`.
 pub const MAX_BODY: usize = 64 * 1024;
+
+/// How much of an oversize chunked body is read past the limit (and discarded) before the upload
+/// is cancelled: a client still writing a modestly oversize body then reads the 413 instead of a
+/// reset connection (the "lingering close" of nginx and others). Nothing past the limit is kept.
+const LINGER: usize = 1024 * 1024;
 
 /// A parsed body and the SHA-256 (hex) of its bytes.
 pub struct Body<T> {
@@ -18,25 +24,76 @@ pub struct Body<T> {
 
 /// Reads and parses a JSON body, refusing oversize and malformed input with a named field.
 pub async fn json<T: DeserializeOwned>(req: &mut Request) -> Result<Body<T>, ApiError> {
+    let bytes = bytes(req).await?;
+    parse(&bytes)
+}
+
+/// [`json`] for a body that may be left out (no bytes at all): `None` then.
+pub async fn optional_json<T: DeserializeOwned>(
+    req: &mut Request,
+) -> Result<Option<Body<T>>, ApiError> {
+    let bytes = bytes(req).await?;
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    parse(&bytes).map(Some)
+}
+
+fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<Body<T>, ApiError> {
+    let value =
+        serde_json::from_slice(bytes).map_err(|e| ApiError::invalid(vec![field_error(&e)]))?;
+    Ok(Body {
+        value,
+        hash: shared::token::hex(&Sha256::digest(bytes)),
+    })
+}
+
+/// The body's bytes, at most [`MAX_BODY`] of them. A declared `Content-Length` above the limit is
+/// refused before reading; a body without one (chunked) is read chunk by chunk, never kept past
+/// the limit, and refused (drained up to [`LINGER`], cancelled beyond).
+pub async fn bytes(req: &mut Request) -> Result<Vec<u8>, ApiError> {
     let declared = req
         .headers()
         .get("Content-Length")
         .ok()
         .flatten()
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY) {
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    match declared {
+        Some(n) if n > MAX_BODY => return Err(too_large()),
+        // The runtime delivers exactly the declared length.
+        Some(_) => return Ok(req.bytes().await?),
+        None => {}
+    }
+    let Some(stream) = req.inner().body() else {
+        return Ok(Vec::new());
+    };
+    let reader = web_sys::ReadableStreamDefaultReader::new(&stream).map_err(worker::Error::from)?;
+    let mut out = Vec::new();
+    let mut seen = 0usize;
+    loop {
+        let step = JsFuture::from(reader.read())
+            .await
+            .map_err(worker::Error::from)?;
+        let done = js_sys::Reflect::get(&step, &"done".into()).map_err(worker::Error::from)?;
+        if done.as_bool().unwrap_or(true) {
+            break;
+        }
+        let chunk = js_sys::Reflect::get(&step, &"value".into()).map_err(worker::Error::from)?;
+        let chunk = js_sys::Uint8Array::new(&chunk);
+        seen += chunk.length() as usize;
+        if seen > MAX_BODY + LINGER {
+            // Cancelled: the runtime stops receiving the rest of the upload.
+            let _ = JsFuture::from(reader.cancel()).await;
+            return Err(too_large());
+        }
+        if seen <= MAX_BODY {
+            out.extend(chunk.to_vec());
+        }
+    }
+    if seen > MAX_BODY {
         return Err(too_large());
     }
-    let bytes = req.bytes().await?;
-    if bytes.len() > MAX_BODY {
-        return Err(too_large());
-    }
-    let value =
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::invalid(vec![field_error(&e)]))?;
-    Ok(Body {
-        value,
-        hash: shared::token::hex(&Sha256::digest(&bytes)),
-    })
+    Ok(out)
 }
 
 /// The SHA-256 (hex) of `value` as canonical JSON: two bodies that say the same thing (whitespace,

@@ -27,6 +27,15 @@ pub enum Command {
     },
     /// The shop's edge record, to repair a missing KV snapshot.
     ShopRecord,
+    /// Makes `secret_key` the shop's key; the current one stays valid until `previous_until`.
+    RotateKey {
+        secret_key: String,
+        previous_until: i64,
+    },
+    /// Replaces the shop's security settings.
+    PutSettings {
+        settings: shared::requests::ShopSettings,
+    },
     PutProgram {
         program: Program,
     },

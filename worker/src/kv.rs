@@ -21,6 +21,33 @@ pub struct ShopRecord {
     /// Changes whenever the program does (its `updated_at`, in ms).
     #[serde(default)]
     pub program_version: i64,
+    /// The key rotated out, still accepted (API and token signatures) until `previous_until`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_key: Option<String>,
+    /// Unix seconds.
+    #[serde(default)]
+    pub previous_until: u64,
+    /// The longest a customer token may be valid, in seconds from now.
+    #[serde(default = "default_token_lifetime")]
+    pub token_max_lifetime: u64,
+}
+
+fn default_token_lifetime() -> u64 {
+    shared::token::DEFAULT_MAX_LIFETIME
+}
+
+impl ShopRecord {
+    /// The secret keys accepted at `now`: the current one, and the previous one during its grace
+    /// period.
+    pub fn keys(&self, now: u64) -> Vec<&str> {
+        let mut keys = vec![self.secret_key.as_str()];
+        if let Some(previous) = &self.previous_key {
+            if now < self.previous_until {
+                keys.push(previous);
+            }
+        }
+        keys
+    }
 }
 
 pub fn shop_key(shop: &ShopId) -> String {

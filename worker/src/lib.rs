@@ -9,6 +9,7 @@ mod body;
 mod commands;
 mod kv;
 mod ledger;
+mod limits;
 mod problem;
 mod routes;
 mod shop_stats;
@@ -25,16 +26,21 @@ pub(crate) const LEDGER_BINDING: &str = "SHOP_LEDGER";
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    let public = routes::is_browser_facing(&req.path());
+    let path = req.path();
+    let public = routes::is_browser_facing(&path);
     if req.method() == Method::Options {
         return routes::preflight(public);
     }
     use routes::*;
     let response = Router::new()
         .get_async("/openapi.json", openapi::get)
+        .get_async("/", demo_page::get)
         .post_async("/v1/shops", shops::create)
         .get_async("/v1/shops/:shop/program", program::get)
         .put_async("/v1/shops/:shop/program", program::put)
+        .get_async("/v1/shops/:shop/settings", keys::get_settings)
+        .put_async("/v1/shops/:shop/settings", keys::put_settings)
+        .post_async("/v1/shops/:shop/keys/rotate", keys::rotate)
         .post_async("/v1/shops/:shop/events", events::post)
         .post_async("/v1/shops/:shop/events/batch", events::batch)
         .get_async("/v1/shops/:shop/customers/:customer", customers::get)
@@ -78,11 +84,16 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         Ok(r) if r.status_code() == 404 && !routes::is_problem(&r) => {
             ApiError::not_found("no such route").into_response()?
         }
-        Ok(r) if r.status_code() == 405 && !routes::is_problem(&r) => ApiError::new(
-            shared::api::ErrorCode::MethodNotAllowed,
-            "method not allowed on this route",
-        )
-        .into_response()?,
+        Ok(r) if r.status_code() == 405 && !routes::is_problem(&r) => {
+            let allow = shared::routes::allow(&path).unwrap_or_else(|| "OPTIONS".into());
+            let mut response = ApiError::new(
+                shared::api::ErrorCode::MethodNotAllowed,
+                format!("this route answers {allow}"),
+            )
+            .into_response()?;
+            response.headers_mut().set("Allow", &allow)?;
+            response
+        }
         Ok(r) => r,
         Err(e) => ApiError::from(e).into_response()?,
     };

@@ -23,6 +23,9 @@ CREATE TABLE IF NOT EXISTS birthdays (customer_id TEXT PRIMARY KEY, md INTEGER N
 CREATE INDEX IF NOT EXISTS birthdays_by_day ON birthdays (md);
 ";
 
+/// Rows written by one multi-row statement (its JSON argument stays far below 2 MB).
+const ROWS_PER_STATEMENT: usize = 2_000;
+
 const COUNTER: i64 = 0;
 const ACTIVITY: i64 = 1;
 const SPEND: i64 = 2;
@@ -124,31 +127,37 @@ impl Pending {
         }
     }
 
-    /// Writes the summed changes (inside the caller's transaction).
+    /// Writes the summed changes (inside the caller's transaction): all aggregate rows in one
+    /// upsert over a JSON array (`json_each`), so a batch costs a few statements, not one per row.
     pub fn flush(self, sql: &SqlStorage) -> Result<()> {
-        for ((kind, a, b), (members, revenue)) in self.changes {
-            if members == 0 && revenue == 0 {
-                continue;
-            }
+        let rows: Vec<[i64; 5]> = self
+            .changes
+            .into_iter()
+            .filter(|(_, change)| *change != (0, 0))
+            .map(|((kind, a, b), (members, revenue))| [kind, a, b, members, revenue])
+            .collect();
+        // Only a decrease can empty a row (counters stay, even at zero).
+        let emptied: Vec<[i64; 3]> = rows
+            .iter()
+            .filter(|r| r[0] != COUNTER && (r[3] < 0 || r[4] < 0))
+            .map(|r| [r[0], r[1], r[2]])
+            .collect();
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             sql.exec(
-                "INSERT INTO aggregates (kind, a, b, members, revenue) VALUES (?, ?, ?, ?, ?)
+                "INSERT INTO aggregates (kind, a, b, members, revenue)
+                 SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4
+                 FROM json_each(?) WHERE true
                  ON CONFLICT (kind, a, b) DO UPDATE SET
                    members = members + excluded.members, revenue = revenue + excluded.revenue",
-                vec![
-                    kind.into(),
-                    a.into(),
-                    b.into(),
-                    members.into(),
-                    revenue.into(),
-                ],
+                vec![serde_json::to_string(chunk)?.into()],
             )?;
-            // Only a decrease can empty a row (counters stay, even at zero).
-            if kind != COUNTER && (members < 0 || revenue < 0) {
-                sql.exec(
-                    "DELETE FROM aggregates WHERE kind = ? AND a = ? AND b = ? AND members = 0 AND revenue = 0",
-                    vec![kind.into(), a.into(), b.into()],
-                )?;
-            }
+        }
+        for chunk in emptied.chunks(ROWS_PER_STATEMENT) {
+            sql.exec(
+                "DELETE FROM aggregates WHERE members = 0 AND revenue = 0
+                   AND (kind, a, b) IN (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?))",
+                vec![serde_json::to_string(chunk)?.into()],
+            )?;
         }
         for (customer, birthday) in self.birthdays {
             match birthday {

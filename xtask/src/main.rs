@@ -202,7 +202,8 @@ fn test() -> Result {
         .args(["test", "-p", "punchcard-tests", "--", "--test-threads", "4"])
         .env("PUNCHCARD_URL", &url)
         .env("PUNCHCARD_WRANGLER", &tools.wrangler)
-        .env("PUNCHCARD_WORKER_DIR", root().join("worker")))?;
+        .env("PUNCHCARD_WORKER_DIR", root().join("worker"))
+        .env("PUNCHCARD_STATE", server.state_dir()))?;
     let mut e2e = Command::new("node");
     e2e.current_dir(root())
         .args(["--test", "--test-concurrency=1", "tests/e2e/"])

@@ -18,7 +18,6 @@ use shared::card::HISTORY_ON_CARD;
 use shared::ledger::{Account, Context, Event, EventKind};
 use shared::program::Program;
 use shared::{demo, CustomerId};
-use std::collections::BTreeSet;
 use worker::Response;
 
 /// Redemptions a member may make per minute.
@@ -73,6 +72,11 @@ impl ShopLedger {
                 json_response(200, serde_json::to_string(&shop.record)?)
             }
             Command::PutProgram { program } => self.put_program(program).await,
+            Command::RotateKey {
+                secret_key,
+                previous_until,
+            } => self.rotate_key(&secret_key, previous_until).await,
+            Command::PutSettings { settings } => self.put_settings(settings).await,
             Command::Apply {
                 idem,
                 customer,
@@ -222,24 +226,9 @@ impl ShopLedger {
         }
         let core = self.core(&shop, &program);
         let results = transaction(&self.state, || {
-            let ctx = context()?;
-            let mut stats = Pending::default();
-            let mut changed = BTreeSet::new();
-            let mut results = Vec::with_capacity(resolved.len());
-            for (item, event) in &resolved {
-                results.push(core.apply_item(
-                    &ctx,
-                    &mut stats,
-                    item,
-                    event,
-                    &mut changed,
-                    version,
-                )?);
-            }
-            self.store.flush_stats(stats)?;
-            for customer in &changed {
-                self.store.mark_stale(customer, version)?;
-            }
+            let (results, changed) =
+                super::batch::apply_items(&core, &context()?, &resolved, version)?;
+            self.store.mark_all_stale(&changed, version)?;
             Ok(results)
         })?;
         self.schedule_within(super::snapshots::PUBLISH_INTERVAL_MS)
@@ -551,6 +540,35 @@ impl ShopLedger {
             secret_key: secret_key.to_owned(),
         };
         json_response(201, serde_json::to_string(&body)?)
+    }
+
+    /// Rotates the shop's key (the edge drew the new one) and publishes the record to KV.
+    async fn rotate_key(&self, secret_key: &str, previous_until: i64) -> Answer {
+        self.shop()?;
+        transaction(&self.state, || {
+            self.store.rotate_key(secret_key, previous_until)
+        })?;
+        self.forget_shop();
+        let shop = self.shop()?;
+        self.publish_shop(&shop).await?;
+        let now = crate::now_unix() as i64;
+        let body = shared::requests::KeyRotated {
+            secret_key: secret_key.to_owned(),
+            previous_key_valid_until: (previous_until > now)
+                .then(|| shared::time::rfc3339(previous_until)),
+        };
+        json_response(200, serde_json::to_string(&body)?)
+    }
+
+    async fn put_settings(&self, settings: shared::requests::ShopSettings) -> Answer {
+        self.shop()?;
+        let lifetime = i64::try_from(settings.token_max_lifetime_seconds)
+            .map_err(|_| ApiError::field("token_max_lifetime_seconds", "too large"))?;
+        transaction(&self.state, || self.store.set_token_max_lifetime(lifetime))?;
+        self.forget_shop();
+        let shop = self.shop()?;
+        self.publish_shop(&shop).await?;
+        json_response(200, serde_json::to_string(&settings)?)
     }
 
     async fn put_program(&self, program: Program) -> Answer {

@@ -338,21 +338,11 @@ mod tests {
         ledger
             .store
             .transaction(|| {
-                let mut stats = Pending::default();
-                let mut changed = BTreeSet::new();
-                let mut results = Vec::new();
-                for item in items {
-                    let event = Ok(item.event.clone());
-                    results.push(ledger.apply_item(
-                        &ctx(NOW),
-                        &mut stats,
-                        item,
-                        &event,
-                        &mut changed,
-                        1,
-                    )?);
-                }
-                ledger.store.flush_stats(stats)?;
+                let items: Vec<_> = items
+                    .iter()
+                    .map(|i| (i.clone(), Ok(i.event.clone())))
+                    .collect();
+                let (results, _) = super::super::batch::apply_items(ledger, &ctx(NOW), &items, 1)?;
                 Ok(results)
             })
             .unwrap()

@@ -17,6 +17,7 @@
 //! from KV to write it back. Snapshot writes of a busy member are coalesced (at most one per
 //! second per member, latest state wins) through a durable `kv_pending` table flushed by the alarm.
 
+mod batch;
 mod commands;
 pub use commands::MAX_HISTORY_PAGE;
 mod core;
@@ -152,6 +153,10 @@ impl ShopLedger {
                 name: row.name,
                 secret_key: row.secret_key,
                 program_version: version,
+                previous_key: row.previous_key,
+                previous_until: u64::try_from(row.previous_until).unwrap_or(0),
+                token_max_lifetime: u64::try_from(row.token_max_lifetime)
+                    .unwrap_or(shared::token::DEFAULT_MAX_LIFETIME),
             },
             shop,
             program,

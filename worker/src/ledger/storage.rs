@@ -4,7 +4,7 @@
 use crate::problem::ApiError;
 use crate::shop_stats::Pending;
 use serde::Deserialize;
-use shared::ledger::{Account, Changes, Entry, Needs, Rows};
+use shared::ledger::{Account, Changes, Entry, Needs, OrderRecord, Rows};
 
 pub type Result<T> = std::result::Result<T, ApiError>;
 
@@ -28,6 +28,56 @@ pub struct NewRecord<'a> {
     /// `body` is the whole answer (else only the event's outcome).
     pub full: bool,
     pub now: i64,
+}
+
+/// An owned [`NewRecord`], waiting to be written.
+#[derive(Debug, Clone)]
+pub struct StoredRecord {
+    pub key: String,
+    pub customer: String,
+    pub body_hash: String,
+    pub status: u16,
+    pub body: String,
+    pub full: bool,
+    pub now: i64,
+}
+
+impl From<&NewRecord<'_>> for StoredRecord {
+    fn from(r: &NewRecord) -> Self {
+        StoredRecord {
+            key: r.key.into(),
+            customer: r.customer.into(),
+            body_hash: r.body_hash.into(),
+            status: r.status,
+            body: r.body.into(),
+            full: r.full,
+            now: r.now,
+        }
+    }
+}
+
+impl StoredRecord {
+    /// The record as a replay reads it.
+    pub fn as_idem(&self) -> IdemRecord {
+        IdemRecord {
+            body_hash: self.body_hash.clone(),
+            status: i64::from(self.status),
+            body: self.body.clone(),
+            full: i64::from(self.full),
+        }
+    }
+
+    fn as_new(&self) -> NewRecord<'_> {
+        NewRecord {
+            key: &self.key,
+            customer: &self.customer,
+            body_hash: &self.body_hash,
+            status: self.status,
+            body: &self.body,
+            full: self.full,
+            now: self.now,
+        }
+    }
 }
 
 /// Reads and writes of one shop's ledger (each call inside the caller's transaction).
@@ -58,4 +108,59 @@ pub trait Storage {
     fn mark_stale(&self, customer: &str, version: i64) -> Result<()>;
     /// Deletes every row of `customer`.
     fn erase(&self, customer: &str) -> Result<()>;
+
+    // Many rows at once (the batch route's cache). The defaults go row by row; the SQLite
+    // store answers each in one statement.
+
+    /// The stored members among `customers`, with their snapshot versions.
+    fn members_in(&self, customers: &[&str]) -> Result<Vec<(String, Account, i64)>> {
+        let mut found = Vec::new();
+        for customer in customers {
+            if let Some((account, version)) = self.member(customer)? {
+                found.push((customer.to_string(), account, version));
+            }
+        }
+        Ok(found)
+    }
+
+    /// The stored idempotency records among `keys`.
+    fn idempotency_in(&self, keys: &[&str]) -> Result<Vec<(String, IdemRecord)>> {
+        let mut found = Vec::new();
+        for key in keys {
+            if let Some(record) = self.idempotency(key)? {
+                found.push((key.to_string(), record));
+            }
+        }
+        Ok(found)
+    }
+
+    /// The stored order records among `(member, order key)` pairs.
+    fn orders_in(&self, keys: &[(String, String)]) -> Result<Vec<(String, String, OrderRecord)>> {
+        let mut found = Vec::new();
+        for (customer, key) in keys {
+            let needs = Needs {
+                order: Some(key.clone()),
+                ..Needs::default()
+            };
+            if let Some(record) = self.rows(customer, needs)?.order {
+                found.push((customer.clone(), key.clone(), record));
+            }
+        }
+        Ok(found)
+    }
+
+    /// Writes `saves` (as [`Storage::save_member`] would, in order) and `records`.
+    fn save_all(
+        &self,
+        saves: Vec<(Account, Changes, i64)>,
+        records: Vec<StoredRecord>,
+    ) -> Result<()> {
+        for (account, changes, now) in saves {
+            self.save_member(&account, changes, now)?;
+        }
+        for record in &records {
+            self.remember(record.as_new())?;
+        }
+        Ok(())
+    }
 }

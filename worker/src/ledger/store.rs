@@ -1,7 +1,9 @@
 //! The ledger object's SQLite schema and every read and write of it (one module owns the tables).
 //!
-//! Tables, schema version 2:
-//! - `shop`, `program`, `program_versions`: the shop, its program, and recent program versions
+//! Tables, schema version 3:
+//! - `shop`, `program`, `program_versions`: the shop (its secret key, the key rotated out with
+//!   the end of its grace period, the customer tokens' longest lifetime — version 3 added
+//!   those), its program, and recent program versions
 //!   (card snapshots in KV are keyed by version; erasure deletes the member's card under each).
 //! - `members`: one row per member, the bounded [`Account`] as JSON (its size does not grow with
 //!   orders, entries or requests), its `member_code` as a UNIQUE column, and the program version
@@ -17,29 +19,34 @@
 //! Version 1 (one JSON document per member in `accounts`, coupons as `code → member`) is migrated
 //! on first touch of each member, and by the alarm in slices ([`Store::migrate_legacy`]).
 
-use super::storage::{IdemRecord, NewRecord, Storage};
+use super::storage::{IdemRecord, NewRecord, Storage, StoredRecord};
 use crate::problem::ApiError;
 use crate::shop_stats::Pending;
 use serde::Deserialize;
 use shared::analytics::MemberStats;
 use shared::ledger::legacy::LegacyAccount;
 use shared::ledger::{Account, Changes, Coupon, Entry, Needs, OrderRecord, Rows};
+use std::collections::HashMap;
 use worker::{SqlStorage, SqlStorageValue};
 
 use super::storage::Result;
 
 /// The schema this code reads and writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 /// Larger than any sequence number, and safe as a JavaScript number.
 const MAX_SAFE: i64 = (1 << 53) - 1;
 /// How long an idempotency record answers replays (90 days).
 pub const IDEMPOTENCY_RETENTION_SECONDS: i64 = 90 * 86_400;
 /// Program versions remembered for erasing card snapshots (snapshots live 30 days).
 const VERSIONS_KEPT: i64 = 200;
+/// The largest JSON argument of one multi-row statement (strings are capped at 2 MB).
+const JSON_ARGUMENT_BYTES: usize = 512 * 1024;
 
-const SCHEMA_V2: &str = "
+const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS shop (
-    shop_id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_key TEXT NOT NULL, created_at INTEGER NOT NULL);
+    shop_id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_key TEXT NOT NULL, created_at INTEGER NOT NULL,
+    previous_key TEXT, previous_until INTEGER NOT NULL DEFAULT 0,
+    token_max_lifetime INTEGER NOT NULL DEFAULT 86400);
 CREATE TABLE IF NOT EXISTS program (
     shop_id TEXT PRIMARY KEY, config TEXT NOT NULL, updated_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS program_versions (version INTEGER PRIMARY KEY);
@@ -71,6 +78,9 @@ pub struct ShopRow {
     pub shop_id: String,
     pub name: String,
     pub secret_key: String,
+    pub previous_key: Option<String>,
+    pub previous_until: i64,
+    pub token_max_lifetime: i64,
 }
 
 #[derive(Deserialize)]
@@ -177,7 +187,24 @@ impl Store {
                 )?;
             }
         }
-        self.sql.exec(SCHEMA_V2, None)?;
+        if self.has_table("shop")? {
+            // Version 2: no key rotation, no token lifetime.
+            let columns = self.count(
+                "SELECT COUNT(*) AS n FROM pragma_table_info('shop') WHERE name = 'previous_key'",
+                vec![],
+            )?;
+            if columns == 0 {
+                for column in [
+                    "previous_key TEXT",
+                    "previous_until INTEGER NOT NULL DEFAULT 0",
+                    "token_max_lifetime INTEGER NOT NULL DEFAULT 86400",
+                ] {
+                    self.sql
+                        .exec(&format!("ALTER TABLE shop ADD COLUMN {column}"), None)?;
+                }
+            }
+        }
+        self.sql.exec(SCHEMA, None)?;
         self.sql.exec(crate::shop_stats::SCHEMA, None)?;
         self.sql.exec(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)",
@@ -191,7 +218,11 @@ impl Store {
     pub fn shop(&self) -> Result<Option<ShopRow>> {
         let rows: Vec<ShopRow> = self
             .sql
-            .exec("SELECT shop_id, name, secret_key FROM shop", None)?
+            .exec(
+                "SELECT shop_id, name, secret_key, previous_key, previous_until, token_max_lifetime
+                 FROM shop",
+                None,
+            )?
             .to_array()?;
         Ok(rows.into_iter().next())
     }
@@ -210,6 +241,22 @@ impl Store {
             vec![shop_id.into(), name.into(), secret_key.into(), int(now)],
         )?;
         Ok(before == 0)
+    }
+
+    /// Makes `new_key` the shop's key; the current one stays valid until `previous_until`.
+    pub fn rotate_key(&self, new_key: &str, previous_until: i64) -> Result<()> {
+        self.sql.exec(
+            "UPDATE shop SET previous_key = secret_key, previous_until = ?, secret_key = ?",
+            vec![int(previous_until), new_key.into()],
+        )?;
+        Ok(())
+    }
+
+    /// Sets how far ahead a customer token of this shop may expire (seconds).
+    pub fn set_token_max_lifetime(&self, seconds: i64) -> Result<()> {
+        self.sql
+            .exec("UPDATE shop SET token_max_lifetime = ?", vec![int(seconds)])?;
+        Ok(())
     }
 
     /// The program's JSON and version (ms), if the shop has one.
@@ -489,6 +536,24 @@ impl Store {
     // ---- snapshots waiting ----
 
     /// The program version `customer`'s card snapshot was last written under (0: never).
+    /// [`Storage::mark_stale`] for many members in one statement (the batch route).
+    pub fn mark_all_stale<'c>(
+        &self,
+        customers: impl IntoIterator<Item = &'c String>,
+        version: i64,
+    ) -> Result<()> {
+        let customers: Vec<&String> = customers.into_iter().collect();
+        for chunk in customers.chunks(1_000) {
+            self.sql.exec(
+                "INSERT OR IGNORE INTO kv_pending (customer_id)
+                 SELECT customer_id FROM members WHERE snapshot_version = ?
+                   AND customer_id IN (SELECT value FROM json_each(?))",
+                vec![int(version), serde_json::to_string(chunk)?.into()],
+            )?;
+        }
+        Ok(())
+    }
+
     pub fn snapshot_version(&self, customer: &str) -> Result<i64> {
         self.count(
             "SELECT COALESCE(MAX(snapshot_version), 0) AS n FROM members WHERE customer_id = ?",
@@ -533,6 +598,43 @@ impl Store {
             "SELECT customer_id AS v FROM members LIMIT ?",
             vec![int(limit as i64)],
         )
+    }
+}
+
+/// Serializes `rows` as JSON arrays of at most [`JSON_ARGUMENT_BYTES`] each: the arguments of
+/// multi-row statements over `json_each` (a string argument may not exceed 2 MB).
+fn json_arrays<T: serde::Serialize>(rows: impl IntoIterator<Item = T>) -> Result<Vec<String>> {
+    let mut arrays = Vec::new();
+    let mut current = String::from("[");
+    for row in rows {
+        let row = serde_json::to_string(&row)?;
+        if current.len() > 1 && current.len() + row.len() + 2 > JSON_ARGUMENT_BYTES {
+            current.push(']');
+            arrays.push(std::mem::replace(&mut current, String::from("[")));
+        }
+        if current.len() > 1 {
+            current.push(',');
+        }
+        current.push_str(&row);
+    }
+    if current.len() > 1 {
+        current.push(']');
+        arrays.push(current);
+    }
+    Ok(arrays)
+}
+
+impl Store {
+    /// Runs `statement` once for each JSON array of `rows` (its one argument).
+    fn exec_rows<T: serde::Serialize>(
+        &self,
+        statement: &str,
+        rows: impl IntoIterator<Item = T>,
+    ) -> Result<()> {
+        for array in json_arrays(rows)? {
+            self.sql.exec(statement, vec![array.into()])?;
+        }
+        Ok(())
     }
 }
 
@@ -597,7 +699,7 @@ impl Storage for Store {
         let customer = account.customer_id.as_str();
         self.sql.exec(
             "INSERT INTO members (customer_id, member_code, state, updated_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT(customer_id) DO UPDATE SET member_code = excluded.member_code,
+             ON CONFLICT(customer_id) DO UPDATE SET
                state = excluded.state, updated_at = excluded.updated_at",
             vec![
                 customer.into(),
@@ -809,6 +911,190 @@ impl Storage for Store {
             }
         }
         Ok(())
+    }
+
+    fn members_in(&self, customers: &[&str]) -> Result<Vec<(String, Account, i64)>> {
+        #[derive(Deserialize)]
+        struct Row {
+            customer_id: String,
+            state: String,
+            snapshot_version: i64,
+        }
+        let mut found = Vec::new();
+        for array in json_arrays(customers)? {
+            let rows: Vec<Row> = self
+                .sql
+                .exec(
+                    "SELECT m.customer_id, m.state, m.snapshot_version
+                     FROM json_each(?) AS j CROSS JOIN members AS m ON m.customer_id = j.value",
+                    vec![array.into()],
+                )?
+                .to_array()?;
+            for row in rows {
+                let account = serde_json::from_str(&row.state)?;
+                found.push((row.customer_id, account, row.snapshot_version));
+            }
+        }
+        if self.has_legacy()? {
+            // Members still in version-1 documents: migrated one by one, as on first touch.
+            let stored: std::collections::HashSet<String> =
+                found.iter().map(|(c, _, _)| c.clone()).collect();
+            for customer in customers.iter().filter(|c| !stored.contains(**c)) {
+                if let Some((account, version)) = self.member(customer)? {
+                    found.push((customer.to_string(), account, version));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    fn idempotency_in(&self, keys: &[&str]) -> Result<Vec<(String, IdemRecord)>> {
+        #[derive(Deserialize)]
+        struct Row {
+            key: String,
+            body_hash: String,
+            status: i64,
+            body: String,
+            full: i64,
+        }
+        let mut found = Vec::new();
+        for array in json_arrays(keys)? {
+            let rows: Vec<Row> = self
+                .sql
+                .exec(
+                    "SELECT i.key, i.body_hash, i.status, i.body, i.full
+                     FROM json_each(?) AS j CROSS JOIN idempotency AS i ON i.key = j.value",
+                    vec![array.into()],
+                )?
+                .to_array()?;
+            found.extend(rows.into_iter().map(|r| {
+                let record = IdemRecord {
+                    body_hash: r.body_hash,
+                    status: r.status,
+                    body: r.body,
+                    full: r.full,
+                };
+                (r.key, record)
+            }));
+        }
+        Ok(found)
+    }
+
+    fn orders_in(&self, keys: &[(String, String)]) -> Result<Vec<(String, String, OrderRecord)>> {
+        #[derive(Deserialize)]
+        struct Row {
+            customer_id: String,
+            order_key: String,
+            record: String,
+        }
+        let mut found = Vec::new();
+        for array in json_arrays(keys)? {
+            let rows: Vec<Row> = self
+                .sql
+                .exec(
+                    "SELECT o.customer_id, o.order_key, o.record
+                     FROM json_each(?) AS j CROSS JOIN orders AS o
+                     ON o.customer_id = j.value ->> 0 AND o.order_key = j.value ->> 1",
+                    vec![array.into()],
+                )?
+                .to_array()?;
+            for r in rows {
+                let record = serde_json::from_str(&r.record)?;
+                found.push((r.customer_id, r.order_key, record));
+            }
+        }
+        Ok(found)
+    }
+
+    /// One upsert of the members (each member's last state), then one insert or upsert per
+    /// table of everything the batch appended — JSON arrays through `json_each`.
+    fn save_all(
+        &self,
+        saves: Vec<(Account, Changes, i64)>,
+        records: Vec<StoredRecord>,
+    ) -> Result<()> {
+        let mut last: HashMap<&str, usize> = HashMap::new();
+        for (i, (account, _, _)) in saves.iter().enumerate() {
+            last.insert(account.customer_id.as_str(), i);
+        }
+        let mut newest: Vec<usize> = last.into_values().collect();
+        newest.sort_unstable();
+        self.exec_rows(
+            "INSERT INTO members (customer_id, member_code, state, updated_at)
+             SELECT value ->> 0, value ->> 1, value -> 2, value ->> 3 FROM json_each(?) WHERE true
+             ON CONFLICT(customer_id) DO UPDATE SET
+               state = excluded.state, updated_at = excluded.updated_at",
+            newest.iter().map(|&i| {
+                let (account, _, now) = &saves[i];
+                (&account.customer_id, &account.member_code, account, now)
+            }),
+        )?;
+        let changes = || saves.iter().map(|(a, c, _)| (a.customer_id.as_str(), c));
+        self.exec_rows(
+            "INSERT INTO entries (customer_id, seq, at, kind, points, stamps, order_id, note)
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+               value ->> 6, value ->> 7 FROM json_each(?)",
+            changes().flat_map(|(customer, c)| {
+                c.entries.iter().map(move |(seq, e)| {
+                    let kind: &str = e.kind.as_ref();
+                    (
+                        customer,
+                        seq,
+                        e.at,
+                        kind,
+                        e.points,
+                        e.stamps,
+                        &e.order_id,
+                        &e.note,
+                    )
+                })
+            }),
+        )?;
+        self.exec_rows(
+            "INSERT INTO orders (customer_id, order_key, record)
+             SELECT value ->> 0, value ->> 1, value -> 2 FROM json_each(?) WHERE true
+             ON CONFLICT(customer_id, order_key) DO UPDATE SET record = excluded.record",
+            changes().flat_map(|(customer, c)| {
+                c.orders
+                    .iter()
+                    .map(move |(key, record)| (customer, key, record))
+            }),
+        )?;
+        self.exec_rows(
+            "INSERT INTO coupons (code, customer_id, caused_by, status, issued_at, coupon)
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value -> 5
+             FROM json_each(?) WHERE true
+             ON CONFLICT(code) DO UPDATE SET status = excluded.status, coupon = excluded.coupon",
+            changes().flat_map(|(customer, c)| {
+                c.coupons.iter().map(move |coupon| {
+                    let status: &str = coupon.status.as_str();
+                    (
+                        &coupon.code,
+                        customer,
+                        &coupon.caused_by,
+                        status,
+                        coupon.issued_at,
+                        coupon,
+                    )
+                })
+            }),
+        )?;
+        self.exec_rows(
+            "INSERT INTO idempotency (key, body_hash, status, body, created_at, customer_id, full)
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+               value ->> 6 FROM json_each(?)",
+            records.iter().map(|r| {
+                (
+                    &r.key,
+                    &r.body_hash,
+                    r.status,
+                    &r.body,
+                    r.now,
+                    &r.customer,
+                    i64::from(r.full),
+                )
+            }),
+        )
     }
 
     fn flush_stats(&self, stats: Pending) -> Result<()> {

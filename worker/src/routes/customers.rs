@@ -3,6 +3,7 @@
 
 use super::Answer;
 use crate::commands::Command;
+use crate::problem::ApiError;
 use shared::ledger::{Event, EventKind};
 use shared::requests::{AdjustmentRequest, RedemptionRequest, StampsRequest};
 use shared::{CustomerId, ShopId};
@@ -124,6 +125,7 @@ pub async fn adjust(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
 async fn adjustment(req: &mut Request, ctx: &RouteContext<()>) -> Answer {
     let (shop, customer) = target(req, ctx).await?;
     let body = crate::body::json::<AdjustmentRequest>(req).await?;
+    body.value.validate().map_err(ApiError::invalid)?;
     let AdjustmentRequest { id, points, reason } = body.value;
     staff_event(
         ctx,
@@ -144,6 +146,7 @@ pub async fn stamps(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
 async fn stamp(req: &mut Request, ctx: &RouteContext<()>) -> Answer {
     let (shop, customer) = target(req, ctx).await?;
     let body = crate::body::json::<StampsRequest>(req).await?;
+    body.value.validate().map_err(ApiError::invalid)?;
     let StampsRequest { id, count } = body.value;
     staff_event(
         ctx,

@@ -25,13 +25,7 @@ async fn handle(req: &Request, ctx: &RouteContext<()>) -> Answer {
         .text()
         .await?;
     match snapshot {
-        Some(card) => {
-            let mut response = Response::ok(card)?;
-            response
-                .headers_mut()
-                .set("Content-Type", "application/json")?;
-            Ok(response)
-        }
+        Some(card) => super::json_text(200, card),
         None => {
             super::relay(
                 &ctx.env,
@@ -51,7 +45,7 @@ pub async fn redeem(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
         async {
             let shop = super::shop_param(&ctx)?;
             super::ensure_demo_seeded(&ctx.env, &shop).await?;
-            let (customer, _) = crate::auth::customer(&req, &ctx.env, &shop).await?;
+            let customer = crate::auth::customer_write(&req, &ctx.env, &shop).await?;
             super::customers::redemption(&mut req, &ctx, &shop, &customer).await
         }
         .await,
@@ -65,7 +59,7 @@ pub async fn birthday(mut req: Request, ctx: RouteContext<()>) -> Result<Respons
         async {
             let shop = super::shop_param(&ctx)?;
             super::ensure_demo_seeded(&ctx.env, &shop).await?;
-            let (customer, _) = crate::auth::customer(&req, &ctx.env, &shop).await?;
+            let customer = crate::auth::customer_write(&req, &ctx.env, &shop).await?;
             let body = crate::body::json::<BirthdayRequest>(&mut req).await?;
             let (month, day) =
                 shared::time::parse_month_day(&body.value.date).ok_or_else(|| {

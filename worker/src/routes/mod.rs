@@ -3,8 +3,10 @@
 
 pub mod coupons;
 pub mod customers;
+pub mod demo_page;
 pub mod events;
 pub mod export;
+pub mod keys;
 pub mod me;
 pub mod openapi;
 pub mod program;
@@ -19,6 +21,20 @@ use worker::{Env, Request, Response, Result, RouteContext};
 
 /// What every handler returns before CORS and caching headers are added.
 pub type Answer = std::result::Result<Response, ApiError>;
+
+/// A JSON answer whose body is already JSON text.
+pub fn json_text(status: u16, body: String) -> Answer {
+    let mut response = Response::ok(body)?.with_status(status);
+    response
+        .headers_mut()
+        .set("Content-Type", "application/json")?;
+    Ok(response)
+}
+
+/// A JSON answer of `value`.
+pub fn json<T: serde::Serialize>(status: u16, value: &T) -> Answer {
+    json_text(status, serde_json::to_string(value)?)
+}
 
 fn cors(response: &mut Response) -> Result<()> {
     let h = response.headers_mut();
@@ -135,11 +151,14 @@ pub fn test_fault(req: &Request, env: &Env) -> bool {
         .ok()
         .flatten()
         .is_some_and(|v| v == "midway");
-    asked
-        && env
-            .var("PUNCHCARD_DEMO")
-            .map(|v| v.to_string() == "seed")
-            .unwrap_or(false)
+    asked && demo_enabled(env)
+}
+
+/// Whether this is local dev or the tests (`PUNCHCARD_DEMO=seed`, set only in `.dev.vars`).
+pub fn demo_enabled(env: &Env) -> bool {
+    env.var("PUNCHCARD_DEMO")
+        .map(|v| v.to_string() == "seed")
+        .unwrap_or(false)
 }
 
 static DEMO_SEEDED: AtomicBool = AtomicBool::new(false);
@@ -152,11 +171,7 @@ pub async fn ensure_demo_seeded(env: &Env, shop: &ShopId) -> std::result::Result
     if shop.as_str() != shared::demo::SHOP_ID || DEMO_SEEDED.load(Ordering::Relaxed) {
         return Ok(());
     }
-    let enabled = env
-        .var("PUNCHCARD_DEMO")
-        .map(|v| v.to_string() == "seed")
-        .unwrap_or(false);
-    if !enabled {
+    if !demo_enabled(env) {
         return Ok(());
     }
     let response = crate::ledger::send(env, shop, &Command::SeedDemo).await?;

@@ -20,11 +20,7 @@ async fn read(ctx: &RouteContext<()>) -> Answer {
         .text()
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no program for shop '{shop}'")))?;
-    let mut response = Response::ok(program)?;
-    response
-        .headers_mut()
-        .set("Content-Type", "application/json")?;
-    Ok(response)
+    super::json_text(200, program)
 }
 
 pub async fn put(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {

@@ -33,16 +33,20 @@ async fn handle(req: &mut Request, ctx: &RouteContext<()>) -> Answer {
     let Some(shop) = shop.filter(|_| errors.is_empty()) else {
         return Err(ApiError::invalid(errors));
     };
-    let secret_key = format!(
-        "sk_live_{}",
-        shared::token::hex(&crate::ledger::random_bytes()?[..24])
-    );
     let command = Command::CreateShop {
         shop_id: shop.to_string(),
         name: body.name.trim().to_owned(),
-        secret_key,
+        secret_key: new_secret_key()?,
     };
     super::relay(&ctx.env, &shop, &command).await
+}
+
+/// A fresh secret key: `sk_live_` and 24 random bytes in hex.
+pub fn new_secret_key() -> std::result::Result<String, ApiError> {
+    Ok(format!(
+        "sk_live_{}",
+        shared::token::hex(&crate::ledger::random_bytes()?[..24])
+    ))
 }
 
 /// `POST /v1/shops/{shop}/maintenance/purge` (admin) `{"older_than_seconds": n}`: deletes the
@@ -65,7 +69,7 @@ pub async fn purge(mut req: Request, ctx: RouteContext<()>) -> Result<Response> 
                     "must be between 0 and 315360000 (ten years)",
                 ));
             }
-            crate::auth::shop_record(&ctx.env, &shop).await?;
+            crate::auth::repair_shop_record(&ctx.env, &shop).await?;
             let command = Command::Purge {
                 older_than_seconds: body.older_than_seconds,
             };
@@ -81,12 +85,7 @@ pub async fn purge(mut req: Request, ctx: RouteContext<()>) -> Result<Response> 
 pub async fn seed_legacy(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
     crate::problem::respond(
         async {
-            let dev = ctx
-                .env
-                .var("PUNCHCARD_DEMO")
-                .map(|v| v.to_string() == "seed")
-                .unwrap_or(false);
-            if !dev {
+            if !super::demo_enabled(&ctx.env) {
                 return Err(ApiError::not_found("no such route"));
             }
             crate::auth::admin(&req, &ctx.env)?;
