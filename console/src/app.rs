@@ -81,7 +81,7 @@ fn Shell(s: Session, session: RwSignal<Option<Session>>) -> impl IntoView {
                 let s = s.clone();
                 match page.get() {
                     Page::Program => view! { <ProgramPage s /> }.into_any(),
-                    Page::Install => view! { <InstallPage s /> }.into_any(),
+                    Page::Install => view! { <InstallPage s session /> }.into_any(),
                     Page::Members => view! { <MembersPage s /> }.into_any(),
                     Page::Store => view! { <StorePage s /> }.into_any(),
                     Page::Analytics => view! { <AnalyticsPage s /> }.into_any(),

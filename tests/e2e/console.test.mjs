@@ -200,3 +200,46 @@ test("analytics move after an order event; install page shows the tag and the sn
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("rotate the key from the install page: both keys work in the grace period, then only the new one", async () => {
+  const id = `rotate-${Date.now().toString(36)}`;
+  const created = await api("POST", "/v1/shops", ADMIN, { shop_id: id, name: "Rotating Shop" });
+  assert.equal(created.status, 201);
+  const program = await (await fetch(`${BASE}/v1/shops/demo-bakery/program`)).json();
+  const old = created.body.secret_key;
+  assert.equal((await api("PUT", `/v1/shops/${id}/program`, old, program)).status, 200);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  // The console runs under its strict CSP: a violation would be logged as a console error.
+  page.on("console", (m) => m.type() === "error" && /Content Security Policy/i.test(m.text()) && errors.push(m.text()));
+  await page.goto(`${BASE}/console/#install`);
+  await page.fill("#shop", id);
+  await page.fill("#key", old);
+  await page.click("[data-testid=sign-in]");
+  await page.click("[data-testid=tab-install]", { timeout: 20000 });
+  await page.click("[data-testid=rotate-key]");
+  const value = page.locator("[data-testid=new-key-value]");
+  await value.waitFor({ timeout: 10000 });
+  const fresh = (await value.textContent()).trim();
+  assert.match(fresh, /^sk_live_[0-9a-f]{48}$/);
+  assert.match(await page.locator("[data-testid=new-key]").textContent(), /The old key works until/);
+  assert.equal((await api("GET", `/v1/shops/${id}/settings`, old)).status, 200, "the old key works in its grace period");
+  assert.equal((await api("GET", `/v1/shops/${id}/settings`, fresh)).status, 200);
+  await page.click("[data-testid=new-key-kept]");
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("punchcard.key")), fresh, "the console goes on with the new key");
+  // Now revoke at once: the key just replaced stops working.
+  await page.click("[data-testid=tab-install]", { timeout: 20000 });
+  await page.selectOption("[data-testid=rotate-grace]", "0");
+  await page.click("[data-testid=rotate-key]");
+  await value.waitFor({ timeout: 10000 });
+  const newest = (await value.textContent()).trim();
+  assert.match(await page.locator("[data-testid=new-key]").textContent(), /The old key no longer works/);
+  assert.equal((await api("GET", `/v1/shops/${id}/settings`, fresh)).status, 401);
+  assert.equal((await api("GET", `/v1/shops/${id}/settings`, newest)).status, 200);
+  await page.click("[data-testid=new-key-kept]");
+  await page.click("[data-testid=tab-analytics]");
+  await page.locator("[data-testid=members]").waitFor({ timeout: 20000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -30,13 +30,14 @@ pub const SNIPPETS: [(&str, &str, &str); 4] = [
 
 /// The install page.
 #[component]
-pub fn InstallPage(s: Session) -> impl IntoView {
+pub fn InstallPage(s: Session, session: RwSignal<Option<Session>>) -> impl IntoView {
     let origin = web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
+    let shop = s.shop.clone();
     let tag = format!(
         "<script async src=\"{origin}/widget.js\" data-shop=\"{}\"\n        data-customer-token=\"<the token your backend signs for the logged-in shopper>\"></script>",
-        s.shop
+        shop
     );
     view! {
         <section class="card">
@@ -61,5 +62,6 @@ pub fn InstallPage(s: Session) -> impl IntoView {
             <pre><code>{format!("curl -X POST {origin}/v1/shops/{}/events \\\n  -H 'Authorization: Bearer $PUNCHCARD_SECRET_KEY' \\\n  -d '{{\"id\":\"order-1001-paid\",\"type\":\"order.paid\",\"customer_id\":\"c42\",\"order_id\":\"1001\",\"amount_minor\":2350,\"currency\":\"EUR\"}}'", s.shop)}</code></pre>
             <p class="hint">"The full API: " <a href="/openapi.json">"/openapi.json"</a></p>
         </section>
+        <super::keys::RotateKey s=s.clone() session />
     }
 }

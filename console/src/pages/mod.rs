@@ -2,6 +2,7 @@
 
 pub mod analytics;
 pub mod install;
+pub mod keys;
 pub mod members;
 pub mod program;
 pub mod store;
