@@ -141,8 +141,8 @@ pub const MAX_ITEMS: usize = 100;
 pub const MAX_QUANTITY: u32 = 100_000;
 /// The largest points of one manual adjustment, either way.
 pub const MAX_ADJUSTMENT_POINTS: i64 = 1_000_000_000;
-/// The most stamps one staff action may add.
-pub const MAX_STAMPS: u32 = 1_000;
+/// The most stamps one staff action may add (the ledger's own rule).
+pub const MAX_STAMPS: u32 = 100;
 
 /// How far in the past an event may have occurred (late reports are fine, ancient ones are not).
 const MAX_AGE_DAYS: i64 = 3650;

@@ -17,6 +17,7 @@ pub const MAX_BODY: usize = 64 * 1024;
 const LINGER: usize = 1024 * 1024;
 
 /// A parsed body and the SHA-256 (hex) of its bytes.
+#[derive(Debug)]
 pub struct Body<T> {
     pub value: T,
     pub hash: String,
@@ -40,8 +41,10 @@ pub async fn optional_json<T: DeserializeOwned>(
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<Body<T>, ApiError> {
-    let value =
-        serde_json::from_slice(bytes).map_err(|e| ApiError::invalid(vec![field_error(&e)]))?;
+    let refused = |e: serde_json::Error| ApiError::invalid(vec![field_error(&e)]);
+    let mut json: serde_json::Value = serde_json::from_slice(bytes).map_err(refused)?;
+    integral_floats_to_integers(&mut json);
+    let value = T::deserialize(json).map_err(refused)?;
     Ok(Body {
         value,
         hash: shared::token::hex(&Sha256::digest(bytes)),
@@ -96,6 +99,24 @@ pub async fn bytes(req: &mut Request) -> Result<Vec<u8>, ApiError> {
     Ok(out)
 }
 
+/// JSON Schema counts `5.0` as an integer, and so does the OpenAPI document: a float with no
+/// fraction, exactly representable (|x| < 2^53), becomes the integer it is; any other float stays
+/// and is refused where an integer is expected.
+fn integral_floats_to_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < EXACT) {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_to_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_floats_to_integers),
+        _ => {}
+    }
+}
+
 /// The SHA-256 (hex) of `value` as canonical JSON: two bodies that say the same thing (whitespace,
 /// key order) hash the same, so a retry through the batch route replays a single event and back.
 pub fn hash_of<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
@@ -131,4 +152,49 @@ fn field_error(e: &serde_json::Error) -> FieldError {
         _ => message,
     };
     FieldError { field, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Counted {
+        count: u32,
+        points: i64,
+    }
+
+    #[test]
+    fn integral_floats_are_integers_and_others_are_refused() {
+        let body: Body<Counted> = parse(br#"{"count": 5.0, "points": -12e2}"#).unwrap();
+        assert_eq!(
+            body.value,
+            Counted {
+                count: 5,
+                points: -1200
+            }
+        );
+        for bad in [
+            &br#"{"count": 5.5, "points": 1}"#[..],
+            br#"{"count": 1, "points": 1e300}"#,
+            br#"{"count": -1.0, "points": 1}"#,
+            br#"{"count": 1, "points": 1, "extra": 1}"#,
+            br#"{"count": 1"#,
+        ] {
+            assert!(
+                parse::<Counted>(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+
+    #[test]
+    fn field_errors_name_the_field() {
+        let e = parse::<Counted>(br#"{"count": 1, "points": 1, "extra": 1}"#).unwrap_err();
+        assert_eq!(e.problem().errors[0].field, "extra");
+        let e = parse::<Counted>(br#"{"count": 1}"#).unwrap_err();
+        assert_eq!(e.problem().errors[0].field, "points");
+    }
 }

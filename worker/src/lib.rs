@@ -31,6 +31,10 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     if req.method() == Method::Options {
         return routes::preflight(public);
     }
+    // workers-rs reads a method it does not know (QUERY, PROPFIND, …) as GET: refuse those here.
+    if !KNOWN_METHODS.contains(&req.inner().method().as_str()) {
+        return routes::finish(method_not_allowed(&path)?, public);
+    }
     use routes::*;
     let response = Router::new()
         .get_async("/openapi.json", openapi::get)
@@ -84,20 +88,28 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         Ok(r) if r.status_code() == 404 && !routes::is_problem(&r) => {
             ApiError::not_found("no such route").into_response()?
         }
-        Ok(r) if r.status_code() == 405 && !routes::is_problem(&r) => {
-            let allow = shared::routes::allow(&path).unwrap_or_else(|| "OPTIONS".into());
-            let mut response = ApiError::new(
-                shared::api::ErrorCode::MethodNotAllowed,
-                format!("this route answers {allow}"),
-            )
-            .into_response()?;
-            response.headers_mut().set("Allow", &allow)?;
-            response
-        }
+        Ok(r) if r.status_code() == 405 && !routes::is_problem(&r) => method_not_allowed(&path)?,
         Ok(r) => r,
         Err(e) => ApiError::from(e).into_response()?,
     };
     routes::finish(response, public)
+}
+
+/// The methods the router knows; any other is 405 (or 404 off the routes) before routing.
+const KNOWN_METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/// 405 `method_not_allowed` with `Allow` (RFC 9110) for a route, 404 for a path that is none.
+fn method_not_allowed(path: &str) -> Result<Response> {
+    let Some(allow) = shared::routes::allow(path) else {
+        return ApiError::not_found("no such route").into_response();
+    };
+    let mut response = ApiError::new(
+        shared::api::ErrorCode::MethodNotAllowed,
+        format!("this route answers {allow}"),
+    )
+    .into_response()?;
+    response.headers_mut().set("Allow", &allow)?;
+    Ok(response)
 }
 
 /// Logs an internal error (the Workers console; stderr in native tests).
