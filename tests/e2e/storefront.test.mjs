@@ -61,9 +61,14 @@ test("hostile storefront CSS on another origin neither hides nor restyles the wi
     assert.ok(await points.isVisible(), "points are visible despite the hostile rules");
     const style = await points.evaluate((el) => {
       const s = getComputedStyle(el);
-      return { color: s.color, fontSize: parseFloat(s.fontSize), visibility: s.visibility };
+      return { color: s.color, fontSize: parseFloat(s.fontSize), visibility: s.visibility, font: s.fontFamily };
     });
     assert.notEqual(style.color, "rgb(255, 0, 0)");
+    // The card's typography is its own: the host's `font` is `!important` inside the shadow tree,
+    // which beats an outer `!important` (important rules of the inner context win).
+    assert.match(style.font, /^-apple-system, BlinkMacSystemFont/, `font-family ${style.font}`);
+    const launcherFont = await page.locator("punchcard-widget [data-testid=launcher]").evaluate((el) => getComputedStyle(el).fontFamily);
+    assert.match(launcherFont, /^-apple-system, BlinkMacSystemFont/, `launcher font-family ${launcherFont}`);
     assert.ok(style.fontSize >= 16, `font size ${style.fontSize}px`);
     assert.equal(style.visibility, "visible");
     const box = await page.locator("punchcard-widget .pc-panel").boundingBox();

@@ -55,7 +55,7 @@
   var root = host.attachShadow({ mode: "open" });
   var css =
     ":host{all:initial!important;display:block!important;visibility:visible!important;opacity:1!important;" +
-    "font:16px/1.45 -apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,'Noto Sans','Helvetica Neue',Arial,sans-serif;color:#1f1a17;" +
+    "font:16px/1.45 -apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,'Noto Sans','Helvetica Neue',Arial,sans-serif!important;color:#1f1a17!important;" +
     "--pc-b:var(--pc-brand,var(--pc-theme-brand,#7a3e00))}" +
     ":host(.pc-float){position:fixed!important;right:16px!important;bottom:16px!important;z-index:2147483000!important}" +
     "[hidden]{display:none!important}" +
