@@ -186,16 +186,7 @@ impl ShopLedger {
             Ok(done) => done,
             Err(replay) => return self.replay_response(customer, replay),
         };
-        self.publish(
-            &shop,
-            &applied.account,
-            &program,
-            Some(applied.snapshot_version),
-        )
-        .await?;
-        for other in &applied.others {
-            self.publish(&shop, other, &program, None).await?;
-        }
+        self.publish_applied(&shop, &program, &applied).await?;
         self.schedule_housekeeping().await?;
         json_response(status, body)
     }
@@ -280,13 +271,7 @@ impl ShopLedger {
             })?;
             Ok((body, applied))
         })?;
-        self.publish(
-            &shop,
-            &applied.account,
-            &program,
-            Some(applied.snapshot_version),
-        )
-        .await?;
+        self.publish_applied(&shop, &program, &applied).await?;
         self.schedule_housekeeping().await?;
         json_response(201, body)
     }
@@ -443,13 +428,7 @@ impl ShopLedger {
             let body = serde_json::to_string(&shared::card::coupon_view(&customer, &coupon))?;
             Ok((body, applied))
         })?;
-        self.publish(
-            &shop,
-            &applied.account,
-            &program,
-            Some(applied.snapshot_version),
-        )
-        .await?;
+        self.publish_applied(&shop, &program, &applied).await?;
         json_response(200, body)
     }
 

@@ -32,6 +32,7 @@ mod tx;
 use crate::commands::Command;
 use crate::kv::ShopRecord;
 use crate::problem::ApiError;
+use crate::routes::{json_text as json_response, Answer};
 use shared::api::ErrorCode;
 use shared::program::Program;
 use shared::ShopId;
@@ -106,16 +107,6 @@ impl DurableObject for ShopLedger {
         }
         Response::empty()
     }
-}
-
-type Answer = std::result::Result<Response, ApiError>;
-
-fn json_response(status: u16, body: String) -> Answer {
-    let mut response = Response::ok(body)?.with_status(status);
-    response
-        .headers_mut()
-        .set("Content-Type", "application/json")?;
-    Ok(response)
 }
 
 fn now_ms() -> i64 {

@@ -5,6 +5,7 @@
 //! once a second (production KV takes about one write per second per key): later changes mark
 //! the member in `kv_pending` and the alarm writes the latest state.
 
+use super::core::Applied;
 use super::storage::Storage;
 use super::{now_ms, ShopCache, ShopLedger};
 use crate::problem::ApiError;
@@ -37,6 +38,26 @@ impl ShopLedger {
                 )?
                 .execute()
                 .await?;
+        }
+        Ok(())
+    }
+
+    /// Publishes the cards an applied event changed: its member's, and those its effects reached.
+    pub(super) async fn publish_applied(
+        &self,
+        shop: &ShopCache,
+        program: &Program,
+        applied: &Applied,
+    ) -> Result<()> {
+        self.publish(
+            shop,
+            &applied.account,
+            program,
+            Some(applied.snapshot_version),
+        )
+        .await?;
+        for other in &applied.others {
+            self.publish(shop, other, program, None).await?;
         }
         Ok(())
     }
