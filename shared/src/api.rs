@@ -4,13 +4,25 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A month and day, `MM-DD`.
+pub const MONTH_DAY_PATTERN: &str = "^[0-9]{2}-[0-9]{2}$";
+/// A birthday a member may set: `MM-DD` of a day that exists (February 29 included).
+pub const BIRTHDAY_PATTERN: &str =
+    "^(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-9])|(?:0[13-9]|1[0-2])-30|(?:0[13578]|1[02])-31)$";
+/// A coupon's `status`.
+pub const COUPON_STATUSES: [&str; 3] = ["active", "consumed", "void"];
+/// A coupon's `kind`.
+pub const REWARD_KINDS: [&str; 3] = ["amount_off", "free_shipping", "free_item"];
+
 /// A shopper's loyalty card (`GET /v1/shops/{shop}/me`).
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Card {
     pub shop_id: String,
     pub customer_id: String,
     /// The program's currency (ISO 4217), for the money amounts on the card.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(pattern(crate::money::CURRENCY_PATTERN)))]
     pub currency: String,
     pub points: i64,
     /// What the spendable points are worth in minor units, at the catalog's best amount-off rate.
@@ -35,10 +47,12 @@ pub struct Card {
     pub cashback_minor: Option<i64>,
     /// The member's birthday as `MM-DD`, once they have told us.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(pattern(MONTH_DAY_PATTERN)))]
     pub birthday: Option<String>,
 }
 
 /// Progress on the current stamp card.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardStamps {
     pub filled: u32,
@@ -49,6 +63,7 @@ pub struct CardStamps {
 }
 
 /// The member's tier and what remains to the next one.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardTier {
     pub id: String,
@@ -58,6 +73,7 @@ pub struct CardTier {
 }
 
 /// The next tier up.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextTier {
     pub id: String,
@@ -66,10 +82,12 @@ pub struct NextTier {
     pub remaining_minor: i64,
     /// How far the member is on the way from no spend to the next tier's threshold, 0–100.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(max = 100)))]
     pub progress_pct: u8,
 }
 
 /// A catalog reward as this member sees it.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardReward {
     pub id: String,
@@ -79,17 +97,22 @@ pub struct CardReward {
 }
 
 /// A coupon the member holds.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardCoupon {
     pub code: String,
     pub reward_id: String,
+    #[cfg_attr(feature = "openapi", schemars(extend("enum" = COUPON_STATUSES)))]
     pub status: String,
+    #[cfg_attr(feature = "openapi", schemars(extend("format" = "date-time")))]
     pub expires_at: String,
 }
 
 /// One line of the member's history.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
+    #[cfg_attr(feature = "openapi", schemars(extend("format" = "date-time")))]
     pub at: String,
     pub kind: String,
     pub points: i64,
@@ -100,26 +123,32 @@ pub struct HistoryEntry {
 
 /// A coupon as the shop sees it (`GET /v1/shops/{shop}/coupons/{code}`) and as a redemption
 /// returns it.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CouponView {
     pub code: String,
     pub reward_id: String,
     /// `active`, `consumed` or `void`.
+    #[cfg_attr(feature = "openapi", schemars(extend("enum" = COUPON_STATUSES)))]
     pub status: String,
     /// `amount_off`, `free_shipping` or `free_item`.
+    #[cfg_attr(feature = "openapi", schemars(extend("enum" = REWARD_KINDS)))]
     pub kind: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_minor: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
     pub customer_id: String,
+    #[cfg_attr(feature = "openapi", schemars(extend("format" = "date-time")))]
     pub issued_at: String,
+    #[cfg_attr(feature = "openapi", schemars(extend("format" = "date-time")))]
     pub expires_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
 }
 
 /// `201` answer of a redemption.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RedemptionResponse {
     pub coupon: CouponView,
@@ -127,10 +156,12 @@ pub struct RedemptionResponse {
 }
 
 /// A member as the shop sees them: the card plus what only the shop needs.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShopCustomerView {
     #[serde(flatten)]
     pub card: Card,
+    #[cfg_attr(feature = "openapi", schemars(extend("format" = "date-time")))]
     pub joined_at: String,
     pub business: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -147,6 +178,7 @@ pub struct ShopCustomerView {
 
 /// `GET /v1/shops/{shop}/customers/{customer}/history`: one page of the member's ledger entries,
 /// newest first.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryPage {
     pub customer_id: String,
@@ -158,6 +190,7 @@ pub struct HistoryPage {
 
 /// `GET /v1/shops/{shop}/analytics`: the shop's program at a glance, from incremental aggregates.
 /// Shares and rates are in basis points (1/100 of a percent: 2500 = 25 %).
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Analytics {
     pub currency: String,
@@ -180,10 +213,12 @@ pub struct Analytics {
     /// RFM segments: champions, loyal, recent, at_risk, lost, no_orders.
     pub segments: Vec<Segment>,
     pub birthdays_next_14_days: Vec<BirthdaySoon>,
+    #[cfg_attr(feature = "openapi", schemars(extend("format" = "date-time")))]
     pub computed_at: String,
 }
 
 /// Points across all members.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PointsTotals {
     pub issued: i64,
@@ -198,6 +233,7 @@ pub struct PointsTotals {
 }
 
 /// One point of the Pareto curve (basis points).
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParetoPoint {
     pub members_bp: i64,
@@ -205,6 +241,7 @@ pub struct ParetoPoint {
 }
 
 /// One RFM segment.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Segment {
     pub id: String,
@@ -213,18 +250,112 @@ pub struct Segment {
 }
 
 /// A member whose birthday is within the next 14 days.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BirthdaySoon {
     pub customer_id: String,
     /// `MM-DD`.
+    #[cfg_attr(feature = "openapi", schemars(pattern(MONTH_DAY_PATTERN)))]
     pub date: String,
 }
 
 /// `POST /v1/shops/{shop}/me/birthday`: the member's birthday, `MM-DD`.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BirthdayRequest {
+    /// `MM-DD`, a day that exists in some year (02-29 included).
+    #[cfg_attr(feature = "openapi", schemars(pattern(BIRTHDAY_PATTERN)))]
     pub date: String,
+}
+
+/// The answer to an applied event, adjustment, stamps or birthday: the member's card with what
+/// the command did.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardWithOutcome {
+    #[serde(flatten)]
+    pub card: Card,
+    pub outcome: crate::ledger::Outcome,
+}
+
+/// The most events one `POST …/events/batch` may carry.
+pub const MAX_BATCH: usize = 500;
+
+/// `POST /v1/shops/{shop}/events/batch`: events applied one by one as `POST …/events` would.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest {
+    #[cfg_attr(feature = "openapi", schemars(length(max = MAX_BATCH)))]
+    pub events: Vec<crate::requests::EventRequest>,
+}
+
+/// `200` answer of a batch: one result per event, in order.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchResults {
+    pub results: Vec<BatchResult>,
+}
+
+/// What became of one event of a batch: `status` as `POST …/events` would have answered.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchResult {
+    pub id: String,
+    pub status: u16,
+    /// True when the event had been applied before (same id, same body).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replayed: Option<bool>,
+    /// The problem's code when the event was refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// The longest age `POST …/maintenance/purge` accepts: ten years.
+pub const MAX_PURGE_AGE_SECONDS: i64 = 10 * 365 * 86_400;
+
+/// `POST /v1/shops/{shop}/maintenance/purge` (admin): delete idempotency records older than this.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PurgeRequest {
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = MAX_PURGE_AGE_SECONDS)))]
+    pub older_than_seconds: i64,
+}
+
+/// `200` answer of a purge: how many records were deleted (at most 10,000 a call).
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purged {
+    pub purged: u64,
+}
+
+/// `GET …/customers/{customer}/export`: everything stored about a member (GDPR Art. 15/20).
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Export {
+    pub shop_id: String,
+    #[cfg_attr(feature = "openapi", schemars(extend("format" = "date-time")))]
+    pub exported_at: String,
+    pub member: ShopCustomerView,
+    pub ledger: ExportLedger,
+}
+
+/// The member's stored rows, as the ledger keeps them.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportLedger {
+    /// The member's bounded state: balances, open point batches, stamp card, tier, counters.
+    pub account: serde_json::Value,
+    /// Every ledger entry, oldest first (`at` in Unix seconds).
+    pub history: Vec<crate::ledger::Entry>,
+    /// What each order earned, by order key.
+    pub orders: std::collections::BTreeMap<String, crate::ledger::OrderRecord>,
+    /// Every coupon the member was issued, whatever its status.
+    pub coupons: Vec<crate::ledger::Coupon>,
 }
 
 /// The stable, machine-readable error codes of API.md.
@@ -345,7 +476,15 @@ impl ErrorCode {
     }
 }
 
+/// Every `code` a problem may carry.
+#[cfg(feature = "openapi")]
+fn error_code_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    schemars::json_schema!({"type": "string", "enum": codes})
+}
+
 /// One invalid field of a request (`validation_failed`).
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     pub field: String,
@@ -353,6 +492,7 @@ pub struct FieldError {
 }
 
 /// An `application/problem+json` body (RFC 9457) with Punchcard's stable `code`.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     #[serde(rename = "type")]
@@ -360,6 +500,8 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
+    /// The stable code clients match on.
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "error_code_schema"))]
     pub code: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,

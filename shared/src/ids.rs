@@ -21,6 +21,9 @@ pub enum IdError {
 /// Longest id accepted, in bytes (all allowed characters are ASCII).
 pub const MAX_ID_LEN: usize = 64;
 
+/// The id rule as a JSON Schema / ECMA-262 pattern (the OpenAPI document states it).
+pub const ID_PATTERN: &str = "^[A-Za-z0-9_-]{1,64}$";
+
 fn check_id(s: &str) -> Result<(), IdError> {
     if s.is_empty() {
         return Err(IdError::Empty);
@@ -71,6 +74,19 @@ macro_rules! id_type {
             }
         }
 
+        #[cfg(feature = "openapi")]
+        impl schemars::JsonSchema for $name {
+            fn inline_schema() -> bool {
+                true
+            }
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({"type": "string", "pattern": ID_PATTERN})
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
@@ -116,6 +132,12 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn the_pattern_states_the_same_rule() {
+        // The pattern is what clients read; check_id is what the server runs.
+        assert_eq!(ID_PATTERN, format!("^[A-Za-z0-9_-]{{1,{MAX_ID_LEN}}}$"));
     }
 
     #[test]

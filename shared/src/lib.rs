@@ -11,6 +11,8 @@ pub mod demo;
 pub mod ids;
 pub mod ledger;
 pub mod money;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod program;
 pub mod requests;
 pub mod routes;

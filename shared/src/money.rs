@@ -71,6 +71,26 @@ impl Currency {
     }
 }
 
+/// The currency rule as a JSON Schema pattern.
+pub const CURRENCY_PATTERN: &str = "^[A-Z]{3}$";
+
+#[cfg(feature = "openapi")]
+impl schemars::JsonSchema for Currency {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Currency".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": CURRENCY_PATTERN,
+            "description": "ISO 4217 code, e.g. EUR"
+        })
+    }
+}
+
 impl TryFrom<String> for Currency {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {

@@ -9,9 +9,14 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
 /// A shop's whole program configuration, exactly as API.md documents it.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Program {
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(length(min = 1, max = 100), pattern(crate::requests::TEXT_PATTERN))
+    )]
     pub name: String,
     /// ISO 4217 code, e.g. `EUR`.
     pub currency: Currency,
@@ -20,31 +25,44 @@ pub struct Program {
     pub earn: Earn,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stamps: Option<Stamps>,
+    /// In strictly ascending order of `threshold_minor`, ids unique.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tiers: Vec<Tier>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = MAX_DAYS)))]
     pub tier_window_days: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = MAX_PROGRAM_POINTS)))]
     pub welcome_points: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = MAX_PROGRAM_POINTS)))]
     pub birthday_points: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referral: Option<Referral>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub certificates: Vec<Certificate>,
+    /// The rewards catalog; ids unique.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rewards: Vec<Reward>,
+    /// Days before earned points can be spent; shorter than `expiry_days`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(range(max = 365)))]
     pub pending_days: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = MAX_DAYS)))]
     pub expiry_days: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = MAX_DAYS)))]
     pub coupon_valid_days: Option<u32>,
     /// Cash back on yearly purchase volume for business members.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business: Option<Business>,
     /// Where a visitor joins the program (the widget's join button and referral links).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(length(max = 500), pattern(JOIN_URL_PATTERN))
+    )]
     pub join_url: Option<String>,
     /// The widget's look: brand colour and corner radius.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,13 +70,16 @@ pub struct Program {
 }
 
 /// The widget's theme. Shops may still override it with CSS custom properties on the host.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Theme {
-    /// `#rrggbb`.
+    /// `#rrggbb`, contrasting at least 4.5:1 with white (WCAG AA).
+    #[cfg_attr(feature = "openapi", schemars(pattern("^#[0-9A-Fa-f]{6}$")))]
     pub brand_color: String,
     /// Corner radius in CSS pixels (0 to 32).
     #[serde(default = "Theme::default_radius")]
+    #[cfg_attr(feature = "openapi", schemars(range(max = 32)))]
     pub radius_px: u8,
 }
 
@@ -102,48 +123,71 @@ impl Theme {
 
 /// Volume rebates for business members: the highest band whose `yearly_volume_minor` the member's
 /// spend over the last 365 days (this order included) reaches sets the cash-back rate.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Business {
+    /// In strictly ascending order of `yearly_volume_minor`.
     pub rebates: Vec<Rebate>,
 }
 
 /// One volume band.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rebate {
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = crate::requests::MAX_AMOUNT_MINOR)))]
     pub yearly_volume_minor: i64,
     /// Cash back in basis points of the order amount (100 = 1 %).
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = 10_000)))]
     pub cashback_bp: i64,
 }
 
 /// Points per spend: `points_per_unit` points for every `unit_minor` spent.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Earn {
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = MAX_PROGRAM_POINTS)))]
     pub points_per_unit: i64,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = crate::requests::MAX_AMOUNT_MINOR)))]
     pub unit_minor: i64,
 }
 
 /// The stamp (punch) card.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(
+    feature = "openapi",
+    schemars(extend(
+        "if" = {"properties": {"per": {"const": "item"}}, "required": ["per"]},
+        "then" = {"required": ["sku"], "properties": {"sku": {"type": "string", "minLength": 1}}}
+    ))
+)]
 pub struct Stamps {
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = 100)))]
     pub goal: u32,
-    /// Stamps already filled on a new member's first card (endowed progress).
+    /// Stamps already filled on a new member's first card (endowed progress); less than `goal`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(max = 99)))]
     pub prefilled: u32,
     /// One stamp per qualifying order, or one per item of `sku`.
     #[serde(default)]
     pub per: StampPer,
+    /// The sku that earns stamps (required when `per` is `item`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = crate::requests::MAX_AMOUNT_MINOR)))]
     pub min_order_minor: i64,
+    /// The catalog reward a full card gives (one of `rewards`).
+    #[cfg_attr(feature = "openapi", schemars(pattern(crate::ids::ID_PATTERN)))]
     pub reward_id: String,
 }
 
 /// What earns a stamp.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StampPer {
@@ -153,6 +197,7 @@ pub enum StampPer {
 }
 
 /// What a reward's coupon is worth at checkout.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RewardKind {
@@ -176,50 +221,198 @@ impl RewardKind {
 }
 
 /// A membership level reached by spend within `tier_window_days`.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tier {
+    #[cfg_attr(feature = "openapi", schemars(pattern(crate::ids::ID_PATTERN)))]
     pub id: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(length(min = 1, max = 100), pattern(crate::requests::TEXT_PATTERN))
+    )]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = crate::requests::MAX_AMOUNT_MINOR)))]
     pub threshold_minor: i64,
     /// Earn multiplier in percent (100 = ×1).
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = 1000)))]
     pub multiplier_pct: i64,
 }
 
 /// Points for both sides of a referral.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Referral {
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = MAX_PROGRAM_POINTS)))]
     pub referrer_points: i64,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = MAX_PROGRAM_POINTS)))]
     pub referee_points: i64,
 }
 
 /// Spend `spend_minor` within `window_days`, get a certificate worth `value_minor`.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Certificate {
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = crate::requests::MAX_AMOUNT_MINOR)))]
     pub spend_minor: i64,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = MAX_DAYS)))]
     pub window_days: u32,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = crate::requests::MAX_AMOUNT_MINOR)))]
     pub value_minor: i64,
 }
 
 /// An entry of the rewards catalog.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(
+    feature = "openapi",
+    schemars(extend("allOf" = [
+        {
+            "if": {"properties": {"kind": {"const": "amount_off"}}},
+            "then": {
+                "required": ["value_minor"],
+                "properties": {"value_minor": {"type": "integer", "minimum": 1}}
+            }
+        },
+        {
+            "if": {"properties": {"kind": {"const": "free_item"}}},
+            "then": {
+                "required": ["sku"],
+                "properties": {"sku": {"type": "string", "minLength": 1}}
+            }
+        }
+    ]))
+)]
 pub struct Reward {
+    #[cfg_attr(feature = "openapi", schemars(pattern(crate::ids::ID_PATTERN)))]
     pub id: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(length(min = 1, max = 100), pattern(crate::requests::TEXT_PATTERN))
+    )]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = MAX_PROGRAM_POINTS)))]
     pub cost_points: i64,
     pub kind: RewardKind,
+    /// The amount off (required and positive for `amount_off`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = crate::requests::MAX_AMOUNT_MINOR)))]
     pub value_minor: Option<i64>,
+    /// The free item (required and not empty for `free_item`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
 }
 
 const MAX_DAYS: u32 = 3650;
 
+/// Characters a join URL may not contain: white space (as Rust and ECMA-262 define it, U+FEFF
+/// included), control characters, `"` and `<`; the inside of a regex character class.
+macro_rules! url_excluded {
+    () => {
+        r#"\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\u0000-\u001f\u007f-\u009f"<"#
+    };
+}
+
+/// `join_url`: an absolute https URL with a host, or a path on the storefront's own site (one
+/// leading `/`: `//host` and `/\host` would leave the site). [`join_url_ok`] runs the same rule.
+pub const JOIN_URL_PATTERN: &str = concat!(
+    "^(?:https://[A-Za-z0-9][^",
+    url_excluded!(),
+    "]*|/(?:[^/\\\\",
+    url_excluded!(),
+    "][^",
+    url_excluded!(),
+    "]*)?)$"
+);
+
+/// Whether `url` may be a program's `join_url` (see [`JOIN_URL_PATTERN`]).
+pub fn join_url_ok(url: &str) -> bool {
+    let https_host = url.strip_prefix("https://").is_some_and(|rest| {
+        rest.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+    });
+    let same_site_path = url.starts_with('/') && !url.starts_with("//") && !url.starts_with("/\\");
+    (https_host || same_site_path)
+        && url.chars().count() <= 500
+        && !url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '\u{feff}'))
+}
+
+/// The most points any one program rule may give or cost: 10^9 (far from overflow in any sum).
+pub const MAX_PROGRAM_POINTS: i64 = 1_000_000_000;
+
 impl Program {
+    /// Every number with an upper bound: `(field, value, bound)`. Money is bounded like an order
+    /// (`MAX_AMOUNT_MINOR`), points by [`MAX_PROGRAM_POINTS`].
+    fn upper_bounds(&self) -> Vec<(String, i64, i64)> {
+        use crate::requests::MAX_AMOUNT_MINOR as MONEY;
+        const POINTS: i64 = MAX_PROGRAM_POINTS;
+        let mut bounds = vec![
+            (
+                "earn.points_per_unit".to_owned(),
+                self.earn.points_per_unit,
+                POINTS,
+            ),
+            ("earn.unit_minor".to_owned(), self.earn.unit_minor, MONEY),
+            (
+                "welcome_points".to_owned(),
+                self.welcome_points.unwrap_or(0),
+                POINTS,
+            ),
+            (
+                "birthday_points".to_owned(),
+                self.birthday_points.unwrap_or(0),
+                POINTS,
+            ),
+        ];
+        if let Some(r) = &self.referral {
+            bounds.push(("referral.referrer_points".into(), r.referrer_points, POINTS));
+            bounds.push(("referral.referee_points".into(), r.referee_points, POINTS));
+        }
+        if let Some(st) = &self.stamps {
+            bounds.push(("stamps.min_order_minor".into(), st.min_order_minor, MONEY));
+        }
+        for (i, r) in self.rewards.iter().enumerate() {
+            bounds.push((format!("rewards[{i}].cost_points"), r.cost_points, POINTS));
+            let value = r.value_minor.unwrap_or(0);
+            bounds.push((format!("rewards[{i}].value_minor"), value, MONEY));
+        }
+        for (i, t) in self.tiers.iter().enumerate() {
+            bounds.push((
+                format!("tiers[{i}].threshold_minor"),
+                t.threshold_minor,
+                MONEY,
+            ));
+        }
+        for (i, c) in self.certificates.iter().enumerate() {
+            bounds.push((
+                format!("certificates[{i}].spend_minor"),
+                c.spend_minor,
+                MONEY,
+            ));
+            bounds.push((
+                format!("certificates[{i}].value_minor"),
+                c.value_minor,
+                MONEY,
+            ));
+        }
+        for (i, r) in self
+            .business
+            .iter()
+            .flat_map(|b| b.rebates.iter())
+            .enumerate()
+        {
+            let field = format!("business.rebates[{i}].yearly_volume_minor");
+            bounds.push((field, r.yearly_volume_minor, MONEY));
+        }
+        bounds
+    }
+
     /// Checks every rule API.md states for a program; returns one error per bad field.
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
@@ -360,20 +553,7 @@ impl Program {
             }
         }
         if let Some(url) = &self.join_url {
-            // An absolute https URL with a host, or a path on the storefront's own site (one
-            // leading '/': "//host" and "/\\host" would leave the site).
-            let https_host = url.strip_prefix("https://").is_some_and(|rest| {
-                rest.chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphanumeric())
-            });
-            let same_site_path =
-                url.starts_with('/') && !url.starts_with("//") && !url.starts_with("/\\");
-            let ok = (https_host || same_site_path)
-                && url.len() <= 500
-                && !url
-                    .chars()
-                    .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<');
+            let ok = join_url_ok(url);
             if !ok {
                 bad(
                     "join_url".into(),
@@ -414,6 +594,11 @@ impl Program {
                         "must be between 0 and 10000",
                     );
                 }
+            }
+        }
+        for (field, value, max) in self.upper_bounds() {
+            if value > max {
+                bad(field, &format!("must be at most {max}"));
             }
         }
         if errors.is_empty() {

@@ -8,14 +8,27 @@ use crate::time::{parse_rfc3339, Timestamp, DAY};
 use serde::{Deserialize, Serialize};
 
 /// `POST /v1/shops`.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateShop {
+    #[cfg_attr(feature = "openapi", schemars(pattern(crate::ids::ID_PATTERN)))]
     pub shop_id: String,
+    /// The shop's name as shoppers see it (1 to 100 characters, not blank).
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(length(min = 1, max = 100), pattern(TEXT_PATTERN))
+    )]
     pub name: String,
 }
 
+/// A name or other short text: at least one character that is not white space.
+pub const TEXT_PATTERN: &str = r"\S";
+/// An event id or idempotency key: 1 to 128 printable ASCII characters.
+pub const KEY_PATTERN: &str = "^[!-~]{1,128}$";
+
 /// `201` answer of `POST /v1/shops`: the secret key, shown this once.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShopCreated {
     pub shop_id: String,
@@ -31,10 +44,12 @@ pub const MIN_TOKEN_LIFETIME_SECONDS: u64 = 60;
 
 /// `POST /v1/shops/{shop}/keys/rotate`: how long the current key keeps working after the new one
 /// is issued (seconds; 0 revokes it at once).
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RotateKey {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(max = MAX_KEY_GRACE_SECONDS)))]
     pub grace_seconds: Option<u64>,
 }
 
@@ -53,6 +68,7 @@ impl RotateKey {
 }
 
 /// `200` answer of `POST /v1/shops/{shop}/keys/rotate`: the new key, shown this once.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyRotated {
     pub secret_key: String,
@@ -61,10 +77,15 @@ pub struct KeyRotated {
 }
 
 /// `GET`/`PUT /v1/shops/{shop}/settings`: the shop's security settings.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ShopSettings {
     /// The longest a customer token may be valid, counted from when it is used (seconds).
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(range(min = MIN_TOKEN_LIFETIME_SECONDS, max = crate::token::MAX_LIFETIME_LIMIT))
+    )]
     pub token_max_lifetime_seconds: u64,
 }
 
@@ -87,35 +108,86 @@ impl ShopSettings {
 }
 
 /// One purchased line of an order event.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ItemRequest {
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = 64)))]
     pub sku: String,
+    #[cfg_attr(feature = "openapi", schemars(range(max = MAX_QUANTITY)))]
     pub quantity: u32,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = MAX_AMOUNT_MINOR)))]
     pub unit_price_minor: Option<i64>,
 }
 
 /// `POST /v1/shops/{shop}/events`: a purchase, refund or other fact.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(
+    feature = "openapi",
+    schemars(extend("allOf" = [
+        {
+            "if": {"properties": {"type": {"const": "order.paid"}}},
+            "then": {
+                "required": ["order_id", "amount_minor", "currency"],
+                "properties": {
+                    "order_id": {"type": "string"},
+                    "amount_minor": {"type": "integer", "minimum": 1},
+                    "currency": {"type": "string"}
+                }
+            }
+        },
+        {
+            "if": {"properties": {"type": {"const": "order.refunded"}}},
+            "then": {
+                "required": ["order_id", "amount_minor"],
+                "properties": {"order_id": {"type": "string"}, "amount_minor": {"type": "integer", "minimum": 1}}
+            }
+        },
+        {
+            "if": {"properties": {"type": {"const": "customer.referred"}}},
+            "then": {"required": ["referrer_id"], "properties": {"referrer_id": {"type": "string"}}}
+        },
+        {
+            "if": {"properties": {"type": {"const": "customer.updated"}}},
+            "then": {"required": ["business"], "properties": {"business": {"type": "boolean"}}}
+        }
+    ]))
+)]
 pub struct EventRequest {
+    /// The event's idempotency key: the same id again is a replay.
+    #[cfg_attr(feature = "openapi", schemars(pattern(KEY_PATTERN)))]
     pub id: String,
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schemars(extend("enum" = EVENT_TYPES)))]
     pub type_: String,
+    #[cfg_attr(feature = "openapi", schemars(pattern(crate::ids::ID_PATTERN)))]
     pub customer_id: String,
+    /// `order.paid`, `order.refunded`: the shop's order id.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(pattern(crate::ids::ID_PATTERN)))]
     pub order_id: Option<String>,
+    /// `order.paid`: the amount paid; `order.refunded`: the amount refunded (minor units).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = MAX_AMOUNT_MINOR)))]
     pub amount_minor: Option<i64>,
+    /// `order.paid`: ISO 4217 code.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(pattern(crate::money::CURRENCY_PATTERN)))]
     pub currency: Option<String>,
+    /// When it happened (RFC 3339; default now). At most 5 minutes ahead of the server's clock
+    /// and at most ten years back.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(extend("format" = "date-time")))]
     pub occurred_at: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = MAX_ITEMS)))]
     pub items: Vec<ItemRequest>,
     /// `customer.referred`: who referred this customer.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(pattern(crate::ids::ID_PATTERN)))]
     pub referrer_id: Option<String>,
     /// `customer.updated`: business customer (volume rebates) or not.
     #[serde(default)]
@@ -260,6 +332,26 @@ impl EventRequest {
                 &format!("must be between 0 and {MAX_AMOUNT_MINOR}"),
             ));
         }
+        if self
+            .order_id
+            .as_ref()
+            .is_some_and(|o| CustomerId::parse(o).is_err())
+        {
+            errors.push(field(
+                "order_id",
+                "must be 1 to 64 letters, digits, '-' or '_'",
+            ));
+        }
+        if self
+            .referrer_id
+            .as_ref()
+            .is_some_and(|r| CustomerId::parse(r).is_err())
+        {
+            errors.push(field(
+                "referrer_id",
+                "must be a customer id or member code: 1 to 64 letters, digits, '-' or '_'",
+            ));
+        }
         if self.items.len() > MAX_ITEMS {
             errors.push(field(
                 "items",
@@ -272,7 +364,7 @@ impl EventRequest {
             }
         }
         for (i, item) in self.items.iter().enumerate() {
-            if item.sku.is_empty() || item.sku.len() > 64 {
+            if item.sku.is_empty() || item.sku.chars().count() > 64 {
                 errors.push(field(
                     &format!("items[{i}].sku"),
                     "must be 1 to 64 characters",
@@ -309,11 +401,26 @@ impl EventRequest {
 }
 
 /// `POST …/customers/{customer}/adjustments`.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AdjustmentRequest {
+    #[cfg_attr(feature = "openapi", schemars(pattern(KEY_PATTERN)))]
     pub id: String,
+    /// Points to credit (+) or debit (−); not 0.
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(
+            range(min = -MAX_ADJUSTMENT_POINTS, max = MAX_ADJUSTMENT_POINTS),
+            extend("not" = {"const": 0})
+        )
+    )]
     pub points: i64,
+    /// Why, as the member reads it in their history (1 to 200 characters, not blank).
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(length(min = 1, max = 200), pattern(TEXT_PATTERN))
+    )]
     pub reason: String,
 }
 
@@ -335,10 +442,13 @@ impl AdjustmentRequest {
 }
 
 /// `POST …/customers/{customer}/stamps`.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StampsRequest {
+    #[cfg_attr(feature = "openapi", schemars(pattern(KEY_PATTERN)))]
     pub id: String,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = MAX_STAMPS)))]
     pub count: u32,
 }
 
@@ -357,16 +467,22 @@ impl StampsRequest {
 }
 
 /// `POST …/redemptions` (shop on a member's behalf, or the member at `/me/redemptions`).
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RedemptionRequest {
+    /// A reward of the program's catalog.
+    #[cfg_attr(feature = "openapi", schemars(pattern(crate::ids::ID_PATTERN)))]
     pub reward_id: String,
 }
 
 /// `POST …/coupons/{code}/consume`.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsumeRequest {
+    /// The order the coupon is used for.
+    #[cfg_attr(feature = "openapi", schemars(pattern(crate::ids::ID_PATTERN)))]
     pub order_id: String,
 }
 

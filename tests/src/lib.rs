@@ -65,8 +65,9 @@ pub fn send(
     for (k, v) in headers {
         req = req.set(k, v);
     }
-    let result = match body {
-        Some(b) => req.set("Content-Type", "application/json").send_string(&b),
+    let sent = body.clone();
+    let result = match &body {
+        Some(b) => req.set("Content-Type", "application/json").send_string(b),
         None => req.call(),
     };
     let response = match result {
@@ -88,6 +89,12 @@ pub fn send(
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
     if content_type.contains("json") || status >= 400 {
         openapi::check(method, path, status, &content_type, &body);
+    }
+    if (200..300).contains(&status) {
+        // What the server accepted, the document must accept too.
+        if let Some(sent) = sent.and_then(|b| serde_json::from_str::<Value>(&b).ok()) {
+            openapi::check_request(method, path, &sent);
+        }
     }
     Reply {
         status,

@@ -1,15 +1,17 @@
-//! Holds responses to the OpenAPI document the worker serves at `/openapi.json`.
-//!
-//! A small JSON Schema checker for the subset the document uses: `$ref`, `allOf`, `type` (one or
-//! several), `properties`, `required`, `additionalProperties: false`, `items`, `enum`, `pattern`
-//! (anchored `^[...]{m,n}$` forms are checked loosely as non-empty strings).
+//! Holds every response the tests see to the OpenAPI document the worker serves at
+//! `/openapi.json`, with a maintained JSON Schema 2020-12 validator (`jsonschema`, formats
+//! checked): the status must be documented for the operation and the body must match its schema.
 
-use serde_json::Value;
-use std::sync::OnceLock;
+use jsonschema::Validator;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 static DOC: OnceLock<Value> = OnceLock::new();
+static VALIDATORS: OnceLock<Mutex<HashMap<String, Arc<Validator>>>> = OnceLock::new();
 
-fn doc() -> &'static Value {
+/// The served document (fetched once per test binary).
+pub fn doc() -> &'static Value {
     DOC.get_or_init(|| {
         let url = format!("{}/openapi.json", crate::base_url());
         let text = ureq::get(&url)
@@ -39,6 +41,31 @@ fn template(path: &str) -> Option<&'static str> {
         })
 }
 
+/// A validator for `schema`, a schema inside the document (its `$ref`s point into
+/// `#/components/schemas`, so it is compiled inside a copy of the document's components).
+pub fn validator(schema: &Value) -> Arc<Validator> {
+    let key = schema.to_string();
+    let cache = VALIDATORS.get_or_init(Default::default);
+    if let Some(v) = cache.lock().unwrap().get(&key) {
+        return v.clone();
+    }
+    let root = json!({"allOf": [schema], "components": doc()["components"]});
+    let v = Arc::new(
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(&root)
+            .unwrap_or_else(|e| panic!("the document's schema {schema} does not compile: {e}")),
+    );
+    cache.lock().unwrap().insert(key, v.clone());
+    v
+}
+
+/// The schema of component `name`.
+pub fn component(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
 /// Checks one response. Routes the document does not describe (static files, unknown routes)
 /// are skipped; described routes must document the status and match its schema.
 pub fn check(method: &str, path: &str, status: u16, content_type: &str, body: &Value) {
@@ -61,87 +88,31 @@ pub fn check(method: &str, path: &str, status: u16, content_type: &str, body: &V
     let media = content.get(content_type).unwrap_or_else(|| {
         panic!("{method} {template} {status}: content type {content_type} is not documented")
     });
-    if let Err(e) = validate(&media["schema"], body, "$") {
-        panic!(
-            "{method} {template} {status}: response does not match the document: {e}\nbody: {body}"
-        );
+    if let Err(errors) = conforms(&media["schema"], body) {
+        panic!("{method} {template} {status}: the response does not match the document: {errors}\nbody: {body}");
     }
 }
 
-fn resolve(schema: &Value) -> &Value {
-    match schema.get("$ref").and_then(Value::as_str) {
-        Some(r) => {
-            let name = r.trim_start_matches("#/components/schemas/");
-            resolve(&doc()["components"]["schemas"][name])
-        }
-        None => schema,
-    }
+/// Whether `value` matches `schema`; the error lists every violation with its JSON path.
+fn conforms(schema: &Value, value: &Value) -> Result<(), String> {
+    let errors: Vec<String> = validator(schema)
+        .iter_errors(value)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    errors.is_empty().then_some(()).ok_or(errors.join("; "))
 }
 
-fn type_ok(t: &str, v: &Value) -> bool {
-    match t {
-        "object" => v.is_object(),
-        "array" => v.is_array(),
-        "string" => v.is_string(),
-        "integer" => v.is_i64() || v.is_u64(),
-        "number" => v.is_number(),
-        "boolean" => v.is_boolean(),
-        "null" => v.is_null(),
-        _ => false,
+/// Checks a request body the server accepted against the operation's request schema: the
+/// document may not refuse what the server takes.
+pub fn check_request(method: &str, path: &str, body: &Value) {
+    let Some(template) = template(path) else {
+        return;
+    };
+    let operation = &doc()["paths"][template][method.to_ascii_lowercase()];
+    let Some(schema) = operation.pointer("/requestBody/content/application~1json/schema") else {
+        return;
+    };
+    if let Err(errors) = conforms(schema, body) {
+        panic!("{method} {template}: the server accepted a body the document refuses: {errors}\nbody: {body}");
     }
-}
-
-/// Validates `v` against `schema`; the error names the JSON path.
-pub fn validate(schema: &Value, v: &Value, at: &str) -> Result<(), String> {
-    let schema = resolve(schema);
-    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
-        for s in all {
-            validate(s, v, at)?;
-        }
-    }
-    match schema.get("type") {
-        Some(Value::String(t)) if !type_ok(t, v) => {
-            return Err(format!("{at}: expected {t}, got {v}"))
-        }
-        Some(Value::Array(ts)) if !ts.iter().any(|t| type_ok(t.as_str().unwrap_or(""), v)) => {
-            return Err(format!("{at}: expected one of {ts:?}, got {v}"))
-        }
-        _ => {}
-    }
-    if let Some(options) = schema.get("enum").and_then(Value::as_array) {
-        if !options.contains(v) {
-            return Err(format!("{at}: {v} is not one of {options:?}"));
-        }
-    }
-    if let (Some(props), Some(obj)) = (
-        schema.get("properties").and_then(Value::as_object),
-        v.as_object(),
-    ) {
-        for name in schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let name = name.as_str().unwrap_or_default();
-            if !obj.contains_key(name) {
-                return Err(format!("{at}: missing required property {name}"));
-            }
-        }
-        for (name, value) in obj {
-            match props.get(name) {
-                Some(s) => validate(s, value, &format!("{at}.{name}"))?,
-                None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
-                    return Err(format!("{at}: unexpected property {name}"))
-                }
-                None => {}
-            }
-        }
-    }
-    if let (Some(items), Some(arr)) = (schema.get("items"), v.as_array()) {
-        for (i, item) in arr.iter().enumerate() {
-            validate(items, item, &format!("{at}[{i}]"))?;
-        }
-    }
-    Ok(())
 }

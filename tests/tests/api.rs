@@ -479,6 +479,78 @@ fn the_openapi_document_describes_every_route() {
     }
     let schemes = r.body["components"]["securitySchemes"].as_object().unwrap();
     assert_eq!(schemes.len(), 3);
+    // The schemas bite: a well-formed event passes, a malformed one does not.
+    let event =
+        punchcard_tests::openapi::validator(&punchcard_tests::openapi::component("EventRequest"));
+    assert!(event.is_valid(&paid("e1", "c1", "o1", 100)));
+    for bad in [
+        json!({"id": "e1", "type": "order.paid", "customer_id": "c1"}),
+        json!({"id": "e1", "type": "order.shipped", "customer_id": "c1"}),
+        json!({"id": "", "type": "customer.birthday", "customer_id": "c1"}),
+        json!({"id": "e1", "type": "customer.updated", "customer_id": "c1", "business": null}),
+        json!({"id": "e1", "type": "customer.birthday", "customer_id": "c1", "extra": 1}),
+    ] {
+        assert!(!event.is_valid(&bad), "{bad}");
+    }
+    // The served document is the one derived from the types, byte for byte in meaning.
+    assert!(
+        r.body == shared::openapi::document(),
+        "the served /openapi.json is not what the types in shared say: run `cargo xtask openapi`"
+    );
+}
+
+#[test]
+fn the_documents_patterns_state_the_servers_rules() {
+    use punchcard_tests::openapi::validator;
+    // Birthdays: every MM-DD from 00-00 to 99-99, pattern against the parser the route runs.
+    let birthday = validator(&json!({"type": "string", "pattern": shared::api::BIRTHDAY_PATTERN}));
+    for m in 0..100 {
+        for d in 0..100 {
+            let date = format!("{m:02}-{d:02}");
+            assert_eq!(
+                birthday.is_valid(&json!(date)),
+                shared::time::parse_month_day(&date).is_some(),
+                "{date}"
+            );
+        }
+    }
+    // Join URLs: the pattern against the program's own check.
+    let join = validator(&json!({
+        "type": "string",
+        "maxLength": 500,
+        "pattern": shared::program::JOIN_URL_PATTERN
+    }));
+    let long = format!("https://a.example/{}", "x".repeat(490));
+    for url in [
+        "https://shop.example/join",
+        "https://1.example",
+        "https://",
+        "https://-x",
+        "http://shop.example",
+        "/join?ref=1",
+        "/",
+        "//other.example",
+        "/\\other.example",
+        "/a b",
+        "/a\tb",
+        "/a\u{feff}b",
+        "/a\u{a0}b",
+        "/a\u{85}b",
+        "/a\u{2028}b",
+        "/a\u{7f}b",
+        "/a\"b",
+        "/a<b",
+        "/é",
+        "join",
+        "",
+        long.as_str(),
+    ] {
+        assert_eq!(
+            join.is_valid(&json!(url)),
+            shared::program::join_url_ok(url),
+            "{url:?}"
+        );
+    }
 }
 
 #[test]

@@ -5,7 +5,8 @@
 //! - `worker-build` = the `worker` version in Cargo.lock (cargo install, ~10 min once)
 //! - wrangler, binaryen (wasm-opt), playwright-core: `npm ci` from package-lock.json
 //! - tests only: Chromium, chromedriver, a Japanese font, php-cli and ruby (apt-get); firefox-esr (apt-get) and
-//!   geckodriver (cargo install) when they install
+//!   geckodriver (cargo install) when they install; schemathesis (PyPI, pinned with everything it
+//!   needs in `tests/schemathesis-requirements.txt`) in a venv under `target/`
 
 use crate::{root, run, Result};
 use std::path::{Path, PathBuf};
@@ -19,6 +20,36 @@ pub struct Tools {
     pub wrangler: PathBuf,
     pub chromium: PathBuf,
     pub chromedriver: PathBuf,
+}
+
+/// The schemathesis command of the venv under `target/`, installed from the pinned requirements
+/// when it is missing or another version.
+pub fn schemathesis() -> Result<PathBuf> {
+    let venv = root().join("target/schemathesis-venv");
+    let bin = venv.join("bin/schemathesis");
+    let requirements = root().join("tests/schemathesis-requirements.txt");
+    let pinned = std::fs::read_to_string(&requirements)
+        .map_err(|e| format!("{}: {e}", requirements.display()))?;
+    let want = pinned
+        .lines()
+        .find_map(|l| l.strip_prefix("schemathesis=="))
+        .ok_or("no schemathesis== line in tests/schemathesis-requirements.txt")?
+        .trim()
+        .to_owned();
+    let have = output(Command::new(&bin).arg("--version"));
+    if have.is_some_and(|v| v.trim().ends_with(&want)) {
+        return Ok(bin);
+    }
+    crate::step(&format!(
+        "schemathesis {want} (PyPI) into target/schemathesis-venv"
+    ));
+    run(Command::new("python3")
+        .args(["-m", "venv", "--clear"])
+        .arg(&venv))?;
+    run(Command::new(venv.join("bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+        .arg(&requirements))?;
+    Ok(bin)
 }
 
 /// Makes sure every tool is installed; `browsers` adds Chromium and chromedriver.

@@ -56,6 +56,7 @@ pub struct Context {
 }
 
 /// A fact reported to the ledger. `id` is the idempotency key.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Event {
     pub id: String,
@@ -65,6 +66,7 @@ pub struct Event {
 }
 
 /// One purchased line, for stamps per item.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Item {
     pub sku: String,
@@ -72,6 +74,7 @@ pub struct Item {
 }
 
 /// Every kind of fact the ledger understands.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
@@ -158,6 +161,7 @@ pub enum LedgerError {
 }
 
 /// A coupon held by a member.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coupon {
     pub code: String,
@@ -180,6 +184,7 @@ pub struct Coupon {
 }
 
 /// A coupon's life: active → consumed, or active → void.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CouponStatus {
@@ -200,6 +205,7 @@ impl CouponStatus {
 
 /// One line of the member's ledger (a row of its own). The sum of `points` over all entries is
 /// the balance.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     pub at: Timestamp,
@@ -329,6 +335,7 @@ impl From<Spend> for (i64, i64) {
 }
 
 /// What one order (or one referral bonus) earned, so a refund can take back exactly that.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderRecord {
     pub at: Timestamp,
@@ -389,6 +396,7 @@ pub struct Account {
 }
 
 /// A tier change caused by an event.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TierChange {
     pub from: Option<String>,
@@ -396,6 +404,7 @@ pub struct TierChange {
 }
 
 /// Work for another account that an event caused (the caller applies it there).
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Effect {
     /// Apply this event to `customer`'s account.
@@ -403,6 +412,7 @@ pub enum Effect {
 }
 
 /// What an event did.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
     /// Change of the point balance.

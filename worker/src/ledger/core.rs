@@ -246,10 +246,11 @@ impl<S: Storage> Ledger<'_, S> {
 
     /// The answer to an applied event: the member's card with the outcome inside.
     pub fn answer(&self, account: &Account, outcome: &Outcome, now: i64) -> Result<String> {
-        let card = self.card(account, now)?;
-        let mut body = serde_json::to_value(&card)?;
-        body["outcome"] = serde_json::to_value(outcome)?;
-        Ok(body.to_string())
+        let answer = shared::api::CardWithOutcome {
+            card: self.card(account, now)?,
+            outcome: outcome.clone(),
+        };
+        Ok(serde_json::to_string(&answer)?)
     }
 
     /// Erases every row of `customer` and their share of the analytics.

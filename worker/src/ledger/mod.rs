@@ -85,9 +85,14 @@ impl DurableObject for ShopLedger {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let command: Command = match req.json().await {
-            Ok(c) => c,
-            Err(_) => {
+        // Parsed here, not by the runtime's JSON.parse: that would round integers beyond 2^53.
+        let parsed = req
+            .text()
+            .await
+            .map(|text| serde_json::from_str::<Command>(&text));
+        let command: Command = match parsed {
+            Ok(Ok(c)) => c,
+            _ => {
                 return ApiError::new(ErrorCode::Internal, "unreadable ledger command")
                     .into_response()
             }

@@ -51,7 +51,9 @@ pub async fn history(req: Request, ctx: RouteContext<()>) -> Result<Response> {
             for (name, value) in url.query_pairs() {
                 match name.as_ref() {
                     "before" => {
-                        before = Some(value.parse::<u64>().map_err(|_| {
+                        // Cursors are entry sequence numbers: SQLite integers, 0 to 2^63 − 1.
+                        let cursor = value.parse::<u64>().ok().filter(|c| *c <= i64::MAX as u64);
+                        before = Some(cursor.ok_or_else(|| {
                             crate::problem::ApiError::field(
                                 "before",
                                 "must be a cursor from a previous page",
@@ -208,6 +210,9 @@ pub async fn redemption(
 ) -> Answer {
     let key = super::idempotency_key(req)?;
     let body = crate::body::json::<RedemptionRequest>(req).await?;
+    shared::CustomerId::parse(&body.value.reward_id).map_err(|_| {
+        crate::problem::ApiError::field("reward_id", "must be 1 to 64 letters, digits, '-' or '_'")
+    })?;
     let idem = super::idem(format!("redeem:{customer}:{key}"), body.hash);
     let command = Command::Redeem {
         idem,

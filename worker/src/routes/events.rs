@@ -4,6 +4,7 @@
 use super::Answer;
 use crate::commands::Command;
 use crate::problem::ApiError;
+use shared::api::{BatchRequest, MAX_BATCH};
 use shared::requests::EventRequest;
 use worker::{Request, Response, Result, RouteContext};
 
@@ -34,16 +35,6 @@ async fn handle(req: &mut Request, ctx: &RouteContext<()>) -> Answer {
     super::relay(&ctx.env, &shop, &command).await
 }
 
-/// Most events one batch may carry (the body limit of 64 KiB usually binds first).
-pub const MAX_BATCH: usize = 500;
-
-/// The body of `POST /v1/shops/{shop}/events/batch`.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Batch {
-    events: Vec<EventRequest>,
-}
-
 /// `POST /v1/shops/{shop}/events/batch` (shop key): up to [`MAX_BATCH`] events in one request,
 /// for imports and back-fills. Each event is applied exactly as `POST /events` would (same
 /// idempotency by `id`); the answer lists `{id, status, code?}` per event, in order.
@@ -53,7 +44,7 @@ pub async fn batch(mut req: Request, ctx: RouteContext<()>) -> Result<Response> 
             let shop = super::shop_param(&ctx)?;
             super::ensure_demo_seeded(&ctx.env, &shop).await?;
             crate::auth::shop(&req, &ctx.env, &shop).await?;
-            let body = crate::body::json::<Batch>(&mut req).await?;
+            let body = crate::body::json::<BatchRequest>(&mut req).await?;
             if body.value.events.len() > MAX_BATCH {
                 return Err(ApiError::field(
                     "events",

@@ -45,7 +45,10 @@ pub async fn redeem(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
         async {
             let shop = super::shop_param(&ctx)?;
             super::ensure_demo_seeded(&ctx.env, &shop).await?;
-            let customer = crate::auth::customer_write(&req, &ctx.env, &shop).await?;
+            let (customer, _) = crate::auth::customer(&req, &ctx.env, &shop).await?;
+            // A request without its Idempotency-Key is refused before it counts against the limit.
+            super::idempotency_key(&req)?;
+            crate::limits::shopper_write(&ctx.env, &shop, &customer).await?;
             super::customers::redemption(&mut req, &ctx, &shop, &customer).await
         }
         .await,

@@ -3,7 +3,7 @@
 use super::Answer;
 use crate::commands::Command;
 use crate::problem::ApiError;
-use shared::api::FieldError;
+use shared::api::{FieldError, PurgeRequest, MAX_PURGE_AGE_SECONDS};
 use shared::requests::CreateShop;
 use shared::ShopId;
 use worker::{Request, Response, Result, RouteContext};
@@ -53,20 +53,15 @@ pub fn new_secret_key() -> std::result::Result<String, ApiError> {
 /// shop's idempotency records older than `n` seconds now (the object's alarm does this daily for
 /// records older than 90 days). Answers `{"purged": count}`; at most 10,000 a call.
 pub async fn purge(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Purge {
-        older_than_seconds: i64,
-    }
     crate::problem::respond(
         async {
             crate::auth::admin(&req, &ctx.env)?;
             let shop = super::shop_param(&ctx)?;
-            let body: Purge = crate::body::json(&mut req).await?.value;
-            if !(0..=10 * 365 * 86_400).contains(&body.older_than_seconds) {
+            let body: PurgeRequest = crate::body::json(&mut req).await?.value;
+            if !(0..=MAX_PURGE_AGE_SECONDS).contains(&body.older_than_seconds) {
                 return Err(ApiError::field(
                     "older_than_seconds",
-                    "must be between 0 and 315360000 (ten years)",
+                    format!("must be between 0 and {MAX_PURGE_AGE_SECONDS} (ten years)"),
                 ));
             }
             crate::auth::repair_shop_record(&ctx.env, &shop).await?;
