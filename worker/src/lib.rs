@@ -12,6 +12,7 @@ mod ledger;
 mod limits;
 mod problem;
 mod routes;
+mod shop_cache;
 mod shop_stats;
 
 pub use ledger::ShopLedger;
@@ -25,7 +26,21 @@ pub(crate) const KV_BINDING: &str = "SNAPSHOTS";
 pub(crate) const LEDGER_BINDING: &str = "SHOP_LEDGER";
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(raw: web_sys::Request, env: Env, _ctx: Context) -> Result<web_sys::Response> {
+    // The shopper's card, the hottest route, is answered before the request is wrapped (which
+    // reads `cf`, headers and the URL into Rust) and before the router is built.
+    if raw.method() == "GET" {
+        let url = raw.url();
+        if let Some(shop) = me_route(path_of(&url)) {
+            let authorization = raw.headers().get("Authorization").ok().flatten();
+            return routes::me::card(authorization, &env, shop).await;
+        }
+    }
+    route(Request::from(raw), env).await.map(Into::into)
+}
+
+/// Every other request: the router.
+async fn route(req: Request, env: Env) -> Result<Response> {
     let path = req.path();
     let public = routes::is_browser_facing(&path);
     if req.method() == Method::Options {
@@ -93,6 +108,19 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         Err(e) => ApiError::from(e).into_response()?,
     };
     routes::finish(response, public)
+}
+
+/// The path of an absolute URL (what `Request::url` holds), without query or fragment.
+fn path_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(url, |i| &url[i + 3..]);
+    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    path.split(['?', '#']).next().unwrap_or(path)
+}
+
+/// The `:shop` of a `/v1/shops/:shop/me` path.
+fn me_route(path: &str) -> Option<&str> {
+    let shop = path.strip_prefix("/v1/shops/")?.strip_suffix("/me")?;
+    (!shop.is_empty() && !shop.contains('/')).then_some(shop)
 }
 
 /// The methods the router knows; any other is 405 (or 404 off the routes) before routing.

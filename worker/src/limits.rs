@@ -41,6 +41,9 @@ async fn check(
     key: String,
     what: &str,
 ) -> Result<(), ApiError> {
+    if limits_off(env) {
+        return Ok(());
+    }
     let Ok(limiter) = env.rate_limiter(binding) else {
         // A deployment without the binding runs without edge limits (logged, never silent).
         crate::log_error(&format!("rate limit binding {binding} is missing"));
@@ -54,4 +57,13 @@ async fn check(
         format!("too many {what}; try again in {period} seconds"),
     )
     .with_retry_after(period))
+}
+
+/// Local dev only (`PUNCHCARD_DEMO=seed`): `cargo xtask bench-http` starts its worker with
+/// `PUNCHCARD_EDGE_LIMITS=off` to measure the ledger behind the limits. Ignored anywhere else.
+fn limits_off(env: &Env) -> bool {
+    crate::routes::demo_enabled(env)
+        && env
+            .var("PUNCHCARD_EDGE_LIMITS")
+            .is_ok_and(|v| v.to_string() == "off")
 }

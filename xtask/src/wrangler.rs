@@ -42,20 +42,21 @@ impl DevServer {
             &root().join("worker"),
             state,
             port,
-            "/v1/shops/demo-bakery/program",
-            true,
+            ("/v1/shops/demo-bakery/program", true),
+            &[],
         )
     }
 
-    /// Starts the worker configured in `dir` on `port` with local state in `state`; waits until
-    /// `probe` answers (with 200 when `want_ok`, with anything otherwise).
+    /// Starts the worker configured in `dir` on `port` with local state in `state` and the extra
+    /// `vars` (`NAME:value`); waits until `probe` answers (with 200 when `want_ok`, with anything
+    /// otherwise).
     pub fn start_in(
         tools: &Tools,
         dir: &std::path::Path,
         state: PathBuf,
         port: u16,
-        probe: &str,
-        want_ok: bool,
+        (probe, want_ok): (&str, bool),
+        vars: &[&str],
     ) -> Result<DevServer> {
         let inspector = free_port()?;
         let logs = root().join("target/test-state/logs");
@@ -72,6 +73,9 @@ impl DevServer {
             .arg(&state)
             .env("WRANGLER_LOG_PATH", &logs)
             .stdin(Stdio::null());
+        for var in vars {
+            cmd.args(["--var", var]);
+        }
         eprintln!("xtask: starting wrangler dev on port {port}");
         let child = cmd.spawn().map_err(|e| format!("wrangler: {e}"))?;
         let mut server = DevServer {

@@ -30,6 +30,7 @@ impl ShopLedger {
             .put(&crate::kv::shop_key(&shop.shop), &shop.record)?
             .execute()
             .await?;
+        crate::shop_cache::forget(shop.shop.as_str());
         if let Some(program) = &shop.program {
             snapshots
                 .put(

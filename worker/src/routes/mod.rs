@@ -36,20 +36,37 @@ pub fn json<T: serde::Serialize>(status: u16, value: &T) -> Answer {
     json_text(status, serde_json::to_string(value)?)
 }
 
-fn cors(response: &mut Response) -> Result<()> {
-    let h = response.headers_mut();
-    h.set("Access-Control-Allow-Origin", "*")?;
-    h.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")?;
-    h.set(
+/// The CORS headers of a browser-facing answer.
+const CORS: [(&str, &str); 5] = [
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+    (
         "Access-Control-Allow-Headers",
         "Authorization, Content-Type, Idempotency-Key",
-    )?;
-    h.set(
+    ),
+    (
         "Access-Control-Expose-Headers",
         "Idempotent-Replayed, Retry-After",
-    )?;
-    h.set("Access-Control-Max-Age", "86400")?;
+    ),
+    ("Access-Control-Max-Age", "86400"),
+];
+
+fn cors(response: &mut Response) -> Result<()> {
+    let h = response.headers_mut();
+    for (name, value) in CORS {
+        h.set(name, value)?;
+    }
     Ok(())
+}
+
+/// Every header a browser-facing answer of `content_type` carries once [`finish`]ed.
+pub fn browser_headers(content_type: &str) -> impl Iterator<Item = (&str, &str)> {
+    [
+        ("Content-Type", content_type),
+        ("Cache-Control", "no-store"),
+    ]
+    .into_iter()
+    .chain(CORS)
 }
 
 /// Answers a CORS preflight: allowed for browser-facing routes only.
