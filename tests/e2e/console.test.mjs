@@ -1,12 +1,11 @@
 // End-to-end: the merchant console at /console in real Chromium against the real worker, on a
-// fresh shop of its own (created with the admin key). Screenshots of each page go to docs/.
+// fresh shop of its own (created with the admin key). Screenshots of each page go to target/screenshots (docs/ under `cargo xtask screenshots`).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { BASE, launch } from "./helpers.mjs";
+import { BASE, launch, SHOTS } from "./helpers.mjs";
 
-const SHOTS = path.resolve("docs/screenshots");
 const ADMIN = "dev-admin-key";
 let browser;
 let shop;

@@ -3,8 +3,12 @@
 import { chromium } from "playwright-core";
 import http from "node:http";
 import crypto from "node:crypto";
+import path from "node:path";
 
 export const BASE = process.env.PUNCHCARD_URL;
+/** Where screenshots go: target/screenshots, or docs/screenshots under `cargo xtask screenshots`
+ * (PUNCHCARD_SCREENSHOTS), so the tests leave the tree as they found it. */
+export const SHOTS = path.resolve(process.env.PUNCHCARD_SCREENSHOTS || "target/screenshots");
 if (!BASE) throw new Error("PUNCHCARD_URL is not set: run through `cargo xtask test`");
 
 export async function launch() {

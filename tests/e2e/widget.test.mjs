@@ -4,9 +4,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { BASE, launch, customerToken, storefront, storefrontPage, openWidget, newMember } from "./helpers.mjs";
+import { BASE, launch, customerToken, storefront, storefrontPage, openWidget, newMember, SHOTS } from "./helpers.mjs";
 
-const SHOTS = path.resolve("docs/screenshots");
 const AXE = fs.readFileSync(path.resolve("node_modules/axe-core/axe.min.js"), "utf8");
 
 let browser;

@@ -9,10 +9,14 @@
 //! - `cargo xtask bench-analytics` 100,000 members, 1,000,000 events through the API
 //! - `cargo xtask bench-history` one member, 10,000 orders through the API
 //! - `cargo xtask openapi` writes worker/openapi.json from the API types in `shared`
+//! - `cargo xtask deploy [--dry-run]` puts Punchcard on your Cloudflare account (see `deploy.rs`)
+//! - `cargo xtask screenshots` refreshes the screenshots committed under docs/screenshots (the
+//!   tests write theirs to target/screenshots)
 //!
 //! No dependencies: std only, so it compiles in seconds on a fresh machine.
 
 mod bench;
+mod deploy;
 mod tools;
 mod wrangler;
 
@@ -40,9 +44,12 @@ fn main() -> ExitCode {
         Some("bench-analytics") => tools::ensure(false).and_then(|t| bench::analytics(&t)),
         Some("bench-history") => tools::ensure(false).and_then(|t| bench::history(&t)),
         Some("openapi") => openapi(),
+        Some("screenshots") => screenshots(),
+        Some("deploy") => tools::ensure(false)
+            .and_then(|t| deploy::deploy(&t, args.iter().any(|a| a == "--dry-run"))),
         _ => {
             eprintln!(
-                "usage: cargo xtask <dev | test | build | size | bench | bench-http | bench-analytics | bench-history | openapi>"
+                "usage: cargo xtask <dev | test | build | size | bench | bench-http | bench-analytics | bench-history | openapi | screenshots | deploy [--dry-run]>"
             );
             return ExitCode::from(2);
         }
@@ -90,7 +97,7 @@ pub fn run(cmd: &mut Command) -> Result {
     }
 }
 
-fn describe(cmd: &Command) -> String {
+pub fn describe(cmd: &Command) -> String {
     let mut s = cmd.get_program().to_string_lossy().into_owned();
     for arg in cmd.get_args() {
         let arg = arg.to_string_lossy();
@@ -173,6 +180,8 @@ fn test() -> Result {
         "punchcard-shared",
         "-p",
         "punchcard-worker",
+        "-p",
+        "xtask",
         "--features",
         "punchcard-shared/openapi",
     ]))?;
@@ -208,11 +217,7 @@ fn test() -> Result {
 
     build(&tools)?;
 
-    step("wrangler deploy --dry-run (the production bundle, no upload)");
-    let mut dry = wrangler::command(&tools);
-    dry.args(["deploy", "--dry-run", "--outdir"])
-        .arg(root().join("target/deploy-dry-run"));
-    run(&mut dry)?;
+    deploy::deploy_built(&tools, true)?;
 
     let schemathesis = tools::schemathesis()?;
     step("integration tests (schemathesis included) and end-to-end tests against wrangler dev (fresh state)");
@@ -226,12 +231,37 @@ fn test() -> Result {
         .env("PUNCHCARD_WORKER_DIR", root().join("worker"))
         .env("PUNCHCARD_STATE", server.state_dir())
         .env("PUNCHCARD_SCHEMATHESIS", &schemathesis))?;
-    let mut e2e = Command::new("node");
-    e2e.current_dir(root())
+    run(&mut e2e(&tools, &url, None))?;
+    drop(server);
+    Ok(())
+}
+
+/// The browser end-to-end tests against `url`; screenshots go to `shots` (default
+/// target/screenshots).
+fn e2e(tools: &tools::Tools, url: &str, shots: Option<&Path>) -> Command {
+    let mut cmd = Command::new("node");
+    cmd.current_dir(root())
         .args(["--test", "--test-concurrency=1", "tests/e2e/"])
-        .env("PUNCHCARD_URL", &url)
+        .env("PUNCHCARD_URL", url)
         .env("CHROMIUM_PATH", &tools.chromium);
-    run(&mut e2e)?;
+    if let Some(shots) = shots {
+        cmd.env("PUNCHCARD_SCREENSHOTS", shots);
+    }
+    cmd
+}
+
+/// Runs the browser tests against a fresh `wrangler dev` with their screenshots going to
+/// docs/screenshots: the ones the README and the docs show.
+fn screenshots() -> Result {
+    let tools = tools::ensure(true)?;
+    build(&tools)?;
+    step("browser tests writing docs/screenshots");
+    let server = wrangler::DevServer::start(&tools)?;
+    run(&mut e2e(
+        &tools,
+        &server.url(),
+        Some(&root().join("docs/screenshots")),
+    ))?;
     drop(server);
     Ok(())
 }
