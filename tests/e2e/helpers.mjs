@@ -47,13 +47,13 @@ export async function storefront(html, headers = {}) {
 
 /** A storefront page with the script tag pasted in (launcher mode unless `attrs` say otherwise),
  * optionally with hostile CSS in a <style> (leave `css` empty under a strict CSP). */
-export function storefrontPage({ token, css = "", lang = "en", attrs = "", body = "" }) {
+export function storefrontPage({ token, css = "", lang = "en", attrs = "", body = "", shop = "demo-bakery" }) {
   const tokenAttr = token ? ` data-customer-token="${token}"` : "";
   const style = css ? `<style>${css}</style>` : "";
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Shop</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">${style}</head>
 <body><main><h1>Our shop</h1><p>Fresh bread every morning.</p>${body}
-<script async src="${BASE}/widget.js" data-shop="demo-bakery"${tokenAttr}${attrs}></script>
+<script async src="${BASE}/widget.js" data-shop="${shop}"${tokenAttr}${attrs}></script>
 </main></body></html>`;
 }
 

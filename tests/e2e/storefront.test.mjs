@@ -111,3 +111,45 @@ test("an expired token shows an actionable error, not a blank box", async () => 
     await shop.close();
   }
 });
+
+test("a program without rewards shows no rewards section, to members or to visitors", async () => {
+  const shopId = `e2e-plain-${Date.now()}`;
+  const call = async (method, url, key, body) => {
+    const r = await fetch(`${BASE}${url}`, {
+      method,
+      headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const text = await r.text();
+    assert.ok(r.status < 300, `${method} ${url}: ${r.status} ${text}`);
+    return JSON.parse(text);
+  };
+  const { secret_key: key } = await call("POST", "/v1/shops", "dev-admin-key", { shop_id: shopId, name: "Plain" });
+  await call("PUT", `/v1/shops/${shopId}/program`, key, {
+    name: "Plain points", currency: "EUR", earn: { points_per_unit: 1, unit_minor: 100 },
+  });
+  await call("POST", `/v1/shops/${shopId}/events`, key, {
+    id: "p1", type: "order.paid", customer_id: "m1", order_id: "o1", amount_minor: 1200, currency: "EUR",
+  });
+  // The demo shop (a catalog) is the control: the same check sees its heading.
+  const cases = [
+    [shopId, customerToken(shopId, "m1", key), false],
+    [shopId, null, false],
+    ["demo-bakery", customerToken("demo-bakery", "c42", "sk_test_demo_bakery"), true],
+  ];
+  for (const [shopName, token, hasRewards] of cases) {
+    const shop = await storefront(storefrontPage({ token, shop: shopName }));
+    try {
+      const { page, errors } = await openPage(shop.url);
+      await openWidget(page);
+      const headings = await page.locator("punchcard-widget .pc-h").evaluateAll((els) =>
+        els.filter((el) => el.checkVisibility()).map((el) => el.textContent));
+      assert.equal(headings.includes("Rewards"), hasRewards, `${shopName} ${token ? "member" : "visitor"}: ${headings}`);
+      if (token && !hasRewards) assert.equal(await page.locator("punchcard-widget [data-testid=points]").textContent(), "12");
+      assert.deepEqual(errors, []);
+      await page.close();
+    } finally {
+      await shop.close();
+    }
+  }
+});

@@ -190,7 +190,8 @@ pub fn Rewards(
         }
     };
     view! {
-        <div class="pc-rewards">
+        // No catalog, no section (the heading alone would promise what is not there).
+        <div class="pc-rewards" hidden=move || card.with(|c| c.rewards.is_empty())>
             <h3 class="pc-h">{i18n.t("rewards_title")}</h3>
             {coupon_box}
             {error_line}

@@ -38,15 +38,25 @@ pub fn Teaser(
         .birthday_points
         .filter(|p| *p > 0)
         .map(|p| i18n.plural("teaser_birthday", p, &[]));
-    let rewards = program
+    // A catalog with nothing to buy for points shows no rewards heading at all.
+    let redeemable: Vec<_> = program
         .rewards
         .iter()
         .filter(|r| r.cost_points > 0)
-        .map(|r| {
-            let cost = i18n.plural("points_n", r.cost_points, &[]);
-            view! { <li class="pc-reward"><span class="pc-reward__name">{r.name.clone()}</span><span class="pc-reward__cost">{cost}</span></li> }
-        })
-        .collect_view();
+        .collect();
+    let rewards = (!redeemable.is_empty()).then(|| {
+        let items = redeemable
+            .into_iter()
+            .map(|r| {
+                let cost = i18n.plural("points_n", r.cost_points, &[]);
+                view! { <li class="pc-reward"><span class="pc-reward__name">{r.name.clone()}</span><span class="pc-reward__cost">{cost}</span></li> }
+            })
+            .collect_view();
+        view! {
+            <h3 class="pc-h">{i18n.t("rewards_title")}</h3>
+            <ul class="pc-list">{items}</ul>
+        }
+    });
     let join = program.join_url.clone().map(|url| {
         view! { <a class="pc-button pc-join" data-testid="join" href=url target="_top">{i18n.t("join")}</a> }
     });
@@ -61,8 +71,7 @@ pub fn Teaser(
                 {tiers.map(|t| view! { <li>{t}</li> })}
                 {birthday.map(|b| view! { <li>{b}</li> })}
             </ul>
-            <h3 class="pc-h">{i18n.t("rewards_title")}</h3>
-            <ul class="pc-list">{rewards}</ul>
+            {rewards}
             {join}
         </div>
     }
