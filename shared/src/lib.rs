@@ -18,5 +18,6 @@ pub mod requests;
 pub mod routes;
 pub mod time;
 pub mod token;
+pub mod webhooks;
 
 pub use ids::{CustomerId, IdError, ShopId};

@@ -260,6 +260,32 @@ fn operations(req: &mut Generator, res: &mut Generator) -> Vec<Op> {
             ..op("post", "/v1/shops/{shop}/me/birthday", "setMyBirthday", "The member tells us their birthday, once (the same date again is a replay)", Auth::Customer)
         },
         Op {
+            body: body(req.of::<crate::webhooks::WebhookRequest>()),
+            ok: (201, "Registered; the signing secret is shown only here", Some(res.of::<crate::webhooks::Webhook>())),
+            errors: &[404, 409],
+            ..op("post", "/v1/shops/{shop}/webhooks", "createWebhook", "Register an endpoint for events (at most 10 per shop); deliveries are signed with Punchcard-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>, carry Punchcard-Event-Id, and are retried with backoff for 24 hours", Auth::Shop)
+        },
+        Op {
+            ok: (200, "The shop's webhooks (without their secrets)", Some(res.of::<crate::webhooks::WebhookList>())),
+            errors: &[404],
+            ..op("get", "/v1/shops/{shop}/webhooks", "listWebhooks", "The shop's webhook endpoints", Auth::Shop)
+        },
+        Op {
+            ok: (204, "Removed, with its deliveries", None),
+            errors: &[404],
+            ..op("delete", "/v1/shops/{shop}/webhooks/{webhook}", "deleteWebhook", "Remove a webhook endpoint", Auth::Shop)
+        },
+        Op {
+            ok: (200, "The newest 100 deliveries", Some(res.of::<crate::webhooks::DeliveryLog>())),
+            errors: &[404],
+            ..op("get", "/v1/shops/{shop}/webhooks/{webhook}/deliveries", "webhookDeliveries", "A webhook's delivery log", Auth::Shop)
+        },
+        Op {
+            ok: (200, "The delivery log, the delivery queued again", Some(res.of::<crate::webhooks::DeliveryLog>())),
+            errors: &[404],
+            ..op("post", "/v1/shops/{shop}/webhooks/{webhook}/deliveries/{delivery}/redeliver", "redeliverWebhook", "Send a delivery again now (with 24 hours of retries of its own)", Auth::Shop)
+        },
+        Op {
             ok: (200, "This document", Some(json!({"type": "object"}))),
             ..op("get", "/openapi.json", "openapi", "This document", Auth::Public)
         },
@@ -274,6 +300,8 @@ fn path_parameters(path: &str) -> Value {
         .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
         .map(|name| match name {
             "code" => json!({"name": "code", "in": "path", "required": true, "schema": {"type": "string", "minLength": 1, "maxLength": 64}, "description": "A coupon code (PC-…) or member code (M-…); case, spaces and dashes are forgiven"}),
+            "webhook" => json!({"name": "webhook", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^wh_[0-9a-f]{16}$"}}),
+            "delivery" => json!({"name": "delivery", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^evt_[0-9a-f]{24}$"}, "description": "The event's id (Punchcard-Event-Id)"}),
             _ => json!({"name": name, "in": "path", "required": true, "schema": id}),
         })
         .collect();

@@ -316,6 +316,15 @@ macro_rules! url_excluded {
     };
 }
 
+pub(crate) use url_excluded;
+
+/// Whether `url` holds none of the characters [`url_excluded`] names (white space, controls,
+/// `"`, `<`, U+FEFF).
+pub(crate) fn url_chars_ok(url: &str) -> bool {
+    !url.chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '\u{feff}'))
+}
+
 /// `join_url`: an absolute https URL with a host, or a path on the storefront's own site (one
 /// leading `/`: `//host` and `/\host` would leave the site). [`join_url_ok`] runs the same rule.
 pub const JOIN_URL_PATTERN: &str = concat!(
@@ -336,11 +345,7 @@ pub fn join_url_ok(url: &str) -> bool {
             .is_some_and(|c| c.is_ascii_alphanumeric())
     });
     let same_site_path = url.starts_with('/') && !url.starts_with("//") && !url.starts_with("/\\");
-    (https_host || same_site_path)
-        && url.chars().count() <= 500
-        && !url
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '\u{feff}'))
+    (https_host || same_site_path) && url.chars().count() <= 500 && url_chars_ok(url)
 }
 
 /// The most points any one program rule may give or cost: 10^9 (far from overflow in any sum).

@@ -23,6 +23,13 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/v1/shops/:shop/coupons/:code/consume", &["POST"]),
     ("/v1/shops/:shop/members/:code", &["GET"]),
     ("/v1/shops/:shop/analytics", &["GET"]),
+    ("/v1/shops/:shop/webhooks", &["GET", "POST"]),
+    ("/v1/shops/:shop/webhooks/:webhook", &["DELETE"]),
+    ("/v1/shops/:shop/webhooks/:webhook/deliveries", &["GET"]),
+    (
+        "/v1/shops/:shop/webhooks/:webhook/deliveries/:delivery/redeliver",
+        &["POST"],
+    ),
     ("/v1/shops/:shop/me", &["GET"]),
     ("/v1/shops/:shop/me/redemptions", &["POST"]),
     ("/v1/shops/:shop/me/birthday", &["POST"]),

@@ -106,6 +106,23 @@ pub enum Command {
     Purge {
         older_than_seconds: i64,
     },
+    /// Registers a webhook (the object draws its id and signing secret).
+    CreateWebhook {
+        request: shared::webhooks::WebhookRequest,
+    },
+    ListWebhooks,
+    DeleteWebhook {
+        id: String,
+    },
+    /// The webhook's delivery log.
+    Deliveries {
+        webhook: String,
+    },
+    /// Sends a delivery again now.
+    Redeliver {
+        webhook: String,
+        delivery: String,
+    },
     /// Local dev and tests only: store a member document in the first storage version's shape.
     SeedLegacy {
         customer: String,

@@ -93,6 +93,17 @@ async fn route(req: Request, env: Env) -> Result<Response> {
         .post_async("/v1/shops/:shop/coupons/:code/consume", coupons::consume)
         .get_async("/v1/shops/:shop/members/:code", customers::by_member_code)
         .get_async("/v1/shops/:shop/analytics", customers::analytics)
+        .post_async("/v1/shops/:shop/webhooks", webhooks::create)
+        .get_async("/v1/shops/:shop/webhooks", webhooks::list)
+        .delete_async("/v1/shops/:shop/webhooks/:webhook", webhooks::delete)
+        .get_async(
+            "/v1/shops/:shop/webhooks/:webhook/deliveries",
+            webhooks::deliveries,
+        )
+        .post_async(
+            "/v1/shops/:shop/webhooks/:webhook/deliveries/:delivery/redeliver",
+            webhooks::redeliver,
+        )
         .get_async("/v1/shops/:shop/me", me::get)
         .post_async("/v1/shops/:shop/me/redemptions", me::redeem)
         .post_async("/v1/shops/:shop/me/birthday", me::birthday)

@@ -201,6 +201,18 @@ impl<S: Storage> Storage for Batched<'_, S> {
         self.inner.flush_stats(stats)
     }
 
+    fn enqueue_webhook_events(
+        &self,
+        shop: &str,
+        customer: &str,
+        events: &[shared::webhooks::Outgoing],
+        now: i64,
+    ) -> Result<()> {
+        // Rows of their own, no member state: written through at once.
+        self.inner
+            .enqueue_webhook_events(shop, customer, events, now)
+    }
+
     fn mark_stale(&self, customer: &str, version: i64) -> Result<()> {
         self.finish()?;
         self.inner.mark_stale(customer, version)

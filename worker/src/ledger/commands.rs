@@ -126,6 +126,11 @@ impl ShopLedger {
             Command::Erase { customer } => self.erase(&customer).await,
             Command::Purge { older_than_seconds } => self.purge(older_than_seconds),
             Command::SeedLegacy { customer, document } => self.seed_legacy(&customer, &document),
+            Command::CreateWebhook { request } => self.create_webhook(request),
+            Command::ListWebhooks => self.list_webhooks(),
+            Command::DeleteWebhook { id } => self.delete_webhook(&id),
+            Command::Deliveries { webhook } => self.delivery_log(&webhook),
+            Command::Redeliver { webhook, delivery } => self.redeliver(&webhook, &delivery).await,
         }
     }
 
@@ -650,9 +655,13 @@ impl ShopLedger {
         Ok(Response::empty()?.with_status(204))
     }
 
-    /// After a write: the alarm runs by the next day (birthdays, retention).
-    async fn schedule_housekeeping(&self) -> Result<()> {
-        self.schedule_within(super::schedules::until_next_day_ms())
-            .await
+    /// After a write: the alarm runs by the next day (birthdays, retention), or when the next
+    /// webhook delivery is due.
+    pub(super) async fn schedule_housekeeping(&self) -> Result<()> {
+        let mut within = super::schedules::until_next_day_ms();
+        if let Some(at) = self.store.next_delivery_at()? {
+            within = within.min((at * 1000 - super::now_ms()).max(0));
+        }
+        self.schedule_within(within).await
     }
 }

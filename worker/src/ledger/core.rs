@@ -152,6 +152,7 @@ impl<S: Storage> Ledger<'_, S> {
         let changes = account.take_changes();
         self.store.save_member(&account, changes, ctx.now)?;
         stats.track(customer, counted.as_ref(), Some(&MemberStats::of(&account)));
+        self.tell_webhooks(customer, event, &outcome, &account, ctx.now)?;
         let mut others = Vec::new();
         for Effect::Apply {
             customer: other,
@@ -166,6 +167,7 @@ impl<S: Storage> Ledger<'_, S> {
                     let changes = account.take_changes();
                     self.store.save_member(&account, changes, ctx.now)?;
                     stats.track(other, counted.as_ref(), Some(&MemberStats::of(&account)));
+                    self.tell_webhooks(other, event, &effect, &account, ctx.now)?;
                     others.push(account);
                 }
                 Err(e) => crate::log_error(&format!("effect on another member refused: {e}")),
@@ -177,6 +179,20 @@ impl<S: Storage> Ledger<'_, S> {
             snapshot_version,
             others,
         }))
+    }
+
+    /// Queues what `event` did for `customer` for the shop's webhooks.
+    fn tell_webhooks(
+        &self,
+        customer: &str,
+        event: &Event,
+        outcome: &Outcome,
+        account: &Account,
+        now: i64,
+    ) -> Result<()> {
+        let events = shared::webhooks::events_of(customer, event, outcome, account.balance());
+        self.store
+            .enqueue_webhook_events(self.shop_id, customer, &events, now)
     }
 
     /// Applies one event of a batch exactly as the single route would, storing only its outcome
@@ -382,6 +398,21 @@ mod tests {
         let (account, _) = store.member("c1").unwrap().unwrap();
         assert_eq!(account.balance(), 100 + 10 + 20);
         assert_eq!(store.counter("orders"), 2);
+    }
+
+    #[test]
+    fn an_applied_event_queues_its_webhook_events_and_a_replay_none() {
+        let items = [
+            item("c1", paid("e1", "o1", 2_000), "h1"),
+            item("c1", paid("e1", "o1", 2_000), "h1"),
+        ];
+        let (_, store) = with(|ledger| batch(ledger, &items));
+        let queued = store.webhook_events();
+        let types: Vec<&str> = queued.iter().map(|(_, _, t)| t.as_str()).collect();
+        assert_eq!(types, ["points.earned"], "{queued:?}");
+        assert!(queued[0].1.starts_with("evt_"));
+        store.erase("c1").unwrap();
+        assert!(store.webhook_events().is_empty(), "erasure removes them");
     }
 
     #[test]

@@ -19,6 +19,8 @@ struct Tables {
     aggregates: HashMap<(i64, i64, i64), (i64, i64)>,
     birthdays: BTreeMap<String, i64>,
     stale: BTreeMap<String, ()>,
+    /// Queued webhook events: (member, event id, type).
+    webhook_events: Vec<(String, String, String)>,
 }
 
 /// The ledger's tables in memory.
@@ -69,6 +71,13 @@ impl MemoryStore {
             || t.idempotency.values().any(|(c, _, _)| c == customer)
             || t.birthdays.contains_key(customer)
             || t.stale.contains_key(customer)
+    }
+}
+
+impl MemoryStore {
+    /// The queued webhook events: (member, event id, type), in order.
+    pub fn webhook_events(&self) -> Vec<(String, String, String)> {
+        self.tables.borrow().webhook_events.clone()
     }
 }
 
@@ -207,8 +216,24 @@ impl Storage for MemoryStore {
         Ok(())
     }
 
+    fn enqueue_webhook_events(
+        &self,
+        _shop: &str,
+        customer: &str,
+        events: &[shared::webhooks::Outgoing],
+        _now: i64,
+    ) -> Result<()> {
+        let mut t = self.tables.borrow_mut();
+        for e in events {
+            t.webhook_events
+                .push((customer.to_owned(), e.id.clone(), e.event.to_owned()));
+        }
+        Ok(())
+    }
+
     fn erase(&self, customer: &str) -> Result<()> {
         let mut t = self.tables.borrow_mut();
+        t.webhook_events.retain(|(c, _, _)| c != customer);
         t.members.remove(customer);
         t.entries.retain(|(c, _), _| c != customer);
         t.orders.retain(|(c, _), _| c != customer);

@@ -28,6 +28,7 @@ mod snapshots;
 mod storage;
 pub mod store;
 mod tx;
+mod webhooks;
 
 use crate::commands::Command;
 use crate::kv::ShopRecord;

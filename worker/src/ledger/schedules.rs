@@ -1,5 +1,6 @@
 //! The object's alarm: one alarm, several jobs, each done in bounded slices so a run stays short
-//! and the object keeps answering — card snapshots waiting in `kv_pending`, the day's birthdays,
+//! and the object keeps answering — card snapshots waiting in `kv_pending`, webhook deliveries
+//! that are due, the day's birthdays,
 //! the retention of idempotency records, and the migration of version-1 members.
 
 use super::storage::Storage;
@@ -37,6 +38,7 @@ impl ShopLedger {
             return Ok(());
         }
         let mut more = self.flush_snapshots().await?;
+        more |= self.deliver_webhooks().await?;
         self.celebrate_birthdays().await?;
         let before = crate::now_unix() as i64 - IDEMPOTENCY_RETENTION_SECONDS;
         more |= transaction(&self.state, || {
@@ -45,11 +47,14 @@ impl ShopLedger {
         more |= transaction(&self.state, || {
             self.store.migrate_legacy(MIGRATIONS_PER_RUN)
         })? == MIGRATIONS_PER_RUN;
-        let next = if more {
+        let mut next = if more {
             super::snapshots::PUBLISH_INTERVAL_MS
         } else {
             until_next_day_ms()
         };
+        if let Some(at) = self.store.next_delivery_at()? {
+            next = next.min((at * 1000 - now_ms()).max(0));
+        }
         self.schedule_within(next).await
     }
 

@@ -108,6 +108,15 @@ pub trait Storage {
     fn mark_stale(&self, customer: &str, version: i64) -> Result<()>;
     /// Deletes every row of `customer`.
     fn erase(&self, customer: &str) -> Result<()>;
+    /// Queues the webhook events `customer`'s applied event produced, for every endpoint of
+    /// `shop` subscribed to them (the outbox: in the command's own transaction).
+    fn enqueue_webhook_events(
+        &self,
+        shop: &str,
+        customer: &str,
+        events: &[shared::webhooks::Outgoing],
+        now: i64,
+    ) -> Result<()>;
 
     // Many rows at once (the batch route's cache). The defaults go row by row; the SQLite
     // store answers each in one statement.

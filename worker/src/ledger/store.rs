@@ -1,6 +1,6 @@
 //! The ledger object's SQLite schema and every read and write of it (one module owns the tables).
 //!
-//! Tables, schema version 3:
+//! Tables, schema version 4:
 //! - `shop`, `program`, `program_versions`: the shop (its secret key, the key rotated out with
 //!   the end of its grace period, the customer tokens' longest lifetime — version 3 added
 //!   those), its program, and recent program versions
@@ -15,6 +15,8 @@
 //!   (kept [`IDEMPOTENCY_RETENTION_SECONDS`], purged by the alarm in bounded slices, oldest rowid
 //!   first — version 3 dropped the index on `created_at`).
 //! - `kv_pending`: members whose card snapshot waits for the alarm.
+//! - `webhooks`, `webhook_outbox` (version 4): the shop's endpoints and the events queued for
+//!   them, owned by `super::webhooks`.
 //! - `meta`: the schema version.
 //!
 //! Version 1 (one JSON document per member in `accounts`, coupons as `code → member`) is migrated
@@ -33,7 +35,7 @@ use worker::{SqlStorage, SqlStorageValue};
 use super::storage::Result;
 
 /// The schema this code reads and writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 /// Larger than any sequence number, and safe as a JavaScript number.
 const MAX_SAFE: i64 = (1 << 53) - 1;
 /// How long an idempotency record answers replays (90 days).
@@ -99,6 +101,8 @@ pub struct Store {
     sql: SqlStorage,
     /// Whether version-1 documents may be waiting (`accounts` exists), once known.
     legacy: std::cell::Cell<Option<bool>>,
+    /// Whether any webhook is registered, once known (see `super::webhooks`).
+    pub(super) webhooks_known: std::cell::Cell<Option<bool>>,
 }
 
 fn int(v: impl TryInto<i64>) -> SqlStorageValue {
@@ -110,6 +114,7 @@ impl Store {
         Store {
             sql,
             legacy: std::cell::Cell::new(None),
+            webhooks_known: std::cell::Cell::new(None),
         }
     }
 
@@ -207,6 +212,7 @@ impl Store {
         }
         self.sql.exec(SCHEMA, None)?;
         self.sql.exec(crate::shop_stats::SCHEMA, None)?;
+        self.sql.exec(super::webhooks::SCHEMA, None)?;
         self.sql.exec(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)",
             vec![int(SCHEMA_VERSION)],
@@ -905,6 +911,7 @@ impl Storage for Store {
             "coupons",
             "idempotency",
             "kv_pending",
+            "webhook_outbox",
         ] {
             self.sql.exec(
                 &format!("DELETE FROM {table} WHERE customer_id = ?"),
@@ -1114,5 +1121,15 @@ impl Storage for Store {
 
     fn flush_stats(&self, stats: Pending) -> Result<()> {
         stats.flush(&self.sql)
+    }
+
+    fn enqueue_webhook_events(
+        &self,
+        shop: &str,
+        customer: &str,
+        events: &[shared::webhooks::Outgoing],
+        now: i64,
+    ) -> Result<()> {
+        self.queue_webhook_events(shop, customer, events, now)
     }
 }

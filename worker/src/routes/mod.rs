@@ -11,6 +11,7 @@ pub mod me;
 pub mod openapi;
 pub mod program;
 pub mod shops;
+pub mod webhooks;
 
 use crate::commands::{Command, Idem};
 use crate::problem::ApiError;
