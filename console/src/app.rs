@@ -3,12 +3,12 @@
 use crate::api;
 use crate::pages::{
     analytics::AnalyticsPage, install::InstallPage, members::MembersPage, program::ProgramPage,
-    store::StorePage,
+    store::StorePage, webhooks::WebhooksPage,
 };
 use crate::session::Session;
 use leptos::prelude::*;
 
-/// The console's pages, addressed as `#program`, `#install`, `#members`, `#store`, `#analytics`.
+/// The console's pages, addressed as `#program`, `#install`, `#members`, `#store`, `#analytics`, `#webhooks`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
     Program,
@@ -16,15 +16,17 @@ pub enum Page {
     Members,
     Store,
     Analytics,
+    Webhooks,
 }
 
 impl Page {
-    const ALL: [(Page, &'static str, &'static str); 5] = [
+    const ALL: [(Page, &'static str, &'static str); 6] = [
         (Page::Analytics, "analytics", "Analytics"),
         (Page::Members, "members", "Members"),
         (Page::Store, "store", "In store"),
         (Page::Program, "program", "Program"),
         (Page::Install, "install", "Install"),
+        (Page::Webhooks, "webhooks", "Webhooks"),
     ];
 
     fn from_hash() -> Page {
@@ -85,6 +87,7 @@ fn Shell(s: Session, session: RwSignal<Option<Session>>) -> impl IntoView {
                     Page::Members => view! { <MembersPage s /> }.into_any(),
                     Page::Store => view! { <StorePage s /> }.into_any(),
                     Page::Analytics => view! { <AnalyticsPage s /> }.into_any(),
+                    Page::Webhooks => view! { <WebhooksPage s /> }.into_any(),
                 }
             }}
         </main>

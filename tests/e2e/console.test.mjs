@@ -3,6 +3,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import http from "node:http";
+import crypto from "node:crypto";
 import path from "node:path";
 import { BASE, launch, SHOTS } from "./helpers.mjs";
 
@@ -198,6 +200,53 @@ test("analytics move after an order event; install page shows the tag and the sn
   assert.equal(await page.evaluate(() => sessionStorage.getItem("punchcard.key")), null, "signing out forgets the key");
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test("webhooks: add an endpoint (secret shown once), see its delivery, send it again", async () => {
+  const received = [];
+  const receiver = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c)).on("end", () => {
+      received.push({ id: req.headers["punchcard-event-id"], signature: req.headers["punchcard-signature"], body });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const { page, errors } = await signedIn();
+  try {
+    await page.click("[data-testid=tab-webhooks]");
+    await page.locator("[data-testid=no-webhooks]").waitFor({ timeout: 20000 });
+    await page.fill("[data-testid=webhook-url]", `http://127.0.0.1:${receiver.address().port}/hook`);
+    await page.uncheck("[data-testid='webhook-event-tier.changed']");
+    await page.click("[data-testid=webhook-add]");
+    const secret = await page.locator("[data-testid=webhook-secret-value]").textContent({ timeout: 20000 });
+    assert.match(secret, /^whsec_[0-9a-f]{48}$/);
+    await page.locator("[data-testid=webhook]").waitFor();
+    // An order through the API: the endpoint hears of it, signed with that secret.
+    const r = await api("POST", `/v1/shops/${shop.id}/events`, shop.key, {
+      id: "wh-e2e-1", type: "order.paid", customer_id: "cora", order_id: "wh-o1", amount_minor: 2500, currency: "EUR" });
+    assert.equal(r.status, 200);
+    for (let i = 0; i < 100 && received.length < 1; i++) await new Promise((ok) => setTimeout(ok, 100));
+    assert.equal(received.length, 1, "one delivery");
+    const [, t, v1] = received[0].signature.match(/^t=(\d+),v1=([0-9a-f]{64})$/);
+    const expected = crypto.createHmac("sha256", secret).update(`${t}.${received[0].body}`).digest("hex");
+    assert.equal(v1, expected);
+    assert.equal(JSON.parse(received[0].body).type, "points.earned");
+    await page.click("[data-testid=deliveries-refresh]");
+    await page.locator("[data-testid=delivery-status]").first().waitFor({ timeout: 20000 });
+    assert.equal(await page.locator("[data-testid=delivery-status]").first().textContent(), "delivered");
+    await page.click("[data-testid=redeliver]");
+    for (let i = 0; i < 100 && received.length < 2; i++) await new Promise((ok) => setTimeout(ok, 100));
+    assert.equal(received.length, 2, "sent again");
+    assert.equal(received[1].id, received[0].id, "the same event id, for dedupe");
+    await page.screenshot({ path: `${SHOTS}/console-webhooks.png`, fullPage: true });
+    await page.click("[data-testid=webhook-remove]");
+    await page.locator("[data-testid=no-webhooks]").waitFor({ timeout: 20000 });
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await new Promise((resolve) => receiver.close(resolve));
+  }
 });
 
 test("rotate the key from the install page: both keys work in the grace period, then only the new one", async () => {

@@ -6,6 +6,7 @@ pub mod keys;
 pub mod members;
 pub mod program;
 pub mod store;
+pub mod webhooks;
 
 use leptos::prelude::*;
 use shared::api::ShopCustomerView;

@@ -201,6 +201,10 @@ impl<S: Storage> Storage for Batched<'_, S> {
         self.inner.flush_stats(stats)
     }
 
+    fn has_webhooks(&self) -> Result<bool> {
+        self.inner.has_webhooks()
+    }
+
     fn enqueue_webhook_events(
         &self,
         shop: &str,

@@ -190,6 +190,9 @@ impl<S: Storage> Ledger<'_, S> {
         account: &Account,
         now: i64,
     ) -> Result<()> {
+        if !self.store.has_webhooks()? {
+            return Ok(());
+        }
         let events = shared::webhooks::events_of(customer, event, outcome, account.balance());
         self.store
             .enqueue_webhook_events(self.shop_id, customer, &events, now)

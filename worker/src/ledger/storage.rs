@@ -108,6 +108,8 @@ pub trait Storage {
     fn mark_stale(&self, customer: &str, version: i64) -> Result<()>;
     /// Deletes every row of `customer`.
     fn erase(&self, customer: &str) -> Result<()>;
+    /// Whether the shop has any webhook (else nothing is computed for them).
+    fn has_webhooks(&self) -> Result<bool>;
     /// Queues the webhook events `customer`'s applied event produced, for every endpoint of
     /// `shop` subscribed to them (the outbox: in the command's own transaction).
     fn enqueue_webhook_events(

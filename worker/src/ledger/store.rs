@@ -1123,6 +1123,10 @@ impl Storage for Store {
         stats.flush(&self.sql)
     }
 
+    fn has_webhooks(&self) -> Result<bool> {
+        self.any_webhooks()
+    }
+
     fn enqueue_webhook_events(
         &self,
         shop: &str,

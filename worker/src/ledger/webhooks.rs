@@ -101,7 +101,7 @@ impl Store {
     }
 
     /// Whether any webhook is registered (kept per object; only this object changes it).
-    pub fn has_webhooks(&self) -> Result<bool> {
+    pub fn any_webhooks(&self) -> Result<bool> {
         if let Some(known) = self.webhooks_known.get() {
             return Ok(known);
         }
@@ -171,7 +171,7 @@ impl Store {
         events: &[Outgoing],
         now: i64,
     ) -> Result<()> {
-        if events.is_empty() || !self.has_webhooks()? {
+        if events.is_empty() || !self.any_webhooks()? {
             return Ok(());
         }
         for event in events {
@@ -210,7 +210,7 @@ impl Store {
 
     /// The earliest pending attempt, if any (Unix seconds).
     pub fn next_delivery_at(&self) -> Result<Option<i64>> {
-        if !self.has_webhooks()? {
+        if !self.any_webhooks()? {
             return Ok(None);
         }
         #[derive(Deserialize)]
@@ -389,7 +389,7 @@ impl ShopLedger {
     /// The alarm's share: sends what is due; whether more is due now.
     pub(super) async fn deliver_webhooks(&self) -> Result<bool> {
         let now = crate::now_unix() as i64;
-        if !self.store.has_webhooks()? {
+        if !self.store.any_webhooks()? {
             return Ok(false);
         }
         let due = self.store.due_deliveries(now, DELIVERIES_PER_RUN)?;
