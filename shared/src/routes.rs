@@ -19,6 +19,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/v1/shops/:shop/customers/:customer/redemptions", &["POST"]),
     ("/v1/shops/:shop/maintenance/purge", &["POST"]),
     ("/v1/dev/shops/:shop/legacy-accounts/:customer", &["POST"]),
+    ("/v1/dev/shops/:shop/daily", &["POST"]),
     ("/v1/shops/:shop/coupons/:code", &["GET"]),
     ("/v1/shops/:shop/coupons/:code/consume", &["POST"]),
     ("/v1/shops/:shop/members/:code", &["GET"]),

@@ -1,7 +1,8 @@
 //! Webhooks: what the ledger tells a shop's own systems (e-mails, CRM) — pure rules, no I/O.
 //!
 //! - which events an applied ledger event produces ([`events_of`]): `points.earned`,
-//!   `reward.redeemed`, `coupon.issued`, `tier.changed`;
+//!   `reward.redeemed`, `coupon.issued`, `tier.changed`; and the daily `birthday.upcoming`
+//!   ([`birthday_upcoming`]);
 //! - each with a stable id (the same ledger event always yields the same ids, so a receiver
 //!   dedupes redeliveries by `id`);
 //! - signed like Stripe's: `Punchcard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret,
@@ -16,12 +17,16 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 /// Every event type a webhook may subscribe to.
-pub const EVENT_TYPES: [&str; 4] = [
+pub const EVENT_TYPES: [&str; 5] = [
     "points.earned",
     "reward.redeemed",
     "coupon.issued",
     "tier.changed",
+    "birthday.upcoming",
 ];
+
+/// How many days ahead `birthday.upcoming` announces a birthday (the florist's call list).
+pub const BIRTHDAY_NOTICE_DAYS: i64 = 14;
 
 /// The most webhooks one shop may register.
 pub const MAX_WEBHOOKS: usize = 10;
@@ -230,6 +235,21 @@ fn kind_name(kind: &EventKind) -> &'static str {
     }
 }
 
+/// `birthday.upcoming` for `customer`, whose birthday (`month`-`day`) is
+/// [`BIRTHDAY_NOTICE_DAYS`] after today, in `year`: one id per member and year.
+pub fn birthday_upcoming(customer: &str, month: u8, day: u8, year: i64) -> Outgoing {
+    let name = "birthday.upcoming";
+    Outgoing {
+        id: event_id(customer, &format!("birthday-upcoming:{year}"), name, 0),
+        event: name,
+        data: serde_json::json!({
+            "customer_id": customer,
+            "date": format!("{month:02}-{day:02}"),
+            "in_days": BIRTHDAY_NOTICE_DAYS,
+        }),
+    }
+}
+
 /// `evt_` and 24 hex digits of SHA-256 over the member, the ledger event's id, the type and the
 /// position: the same for every attempt and every replay of the same ledger event.
 fn event_id(customer: &str, ledger_event: &str, event: &str, index: usize) -> String {
@@ -348,6 +368,15 @@ mod tests {
         assert_eq!(events[0].data["points"], 500);
         assert_eq!(events[0].data["coupon_code"], "PC-AAAA-BBBB");
         assert_eq!(events[1].data["expires_at"], "1970-01-02T00:00:01Z");
+    }
+
+    #[test]
+    fn an_upcoming_birthday_is_announced_once_a_year() {
+        let e = birthday_upcoming("c1", 3, 9, 2027);
+        assert_eq!(e.event, "birthday.upcoming");
+        assert_eq!(e.data["date"], "03-09");
+        assert_eq!(e.id, birthday_upcoming("c1", 3, 9, 2027).id);
+        assert_ne!(e.id, birthday_upcoming("c1", 3, 9, 2028).id);
     }
 
     #[test]

@@ -208,3 +208,49 @@ fn subscriptions_are_validated() {
     call("POST", &hooks, None, Some(&json!({}))).assert_problem(401, "unauthorized");
     get(&format!("{hooks}/nope/deliveries"), Some(&sk)).assert_problem(404, "not_found");
 }
+
+#[test]
+fn a_birthday_fourteen_days_ahead_is_announced_by_the_daily_run() {
+    let (shop, sk) = new_shop("webhooks-birthday");
+    let (port, got) = receiver(0);
+    let r = call(
+        "POST",
+        &format!("/v1/shops/{shop}/webhooks"),
+        Some(&sk),
+        Some(
+            &json!({"url": format!("http://127.0.0.1:{port}/hook"), "events": ["birthday.upcoming"]}),
+        ),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let events = format!("/v1/shops/{shop}/events");
+    let order = paid("bd-1", "c1", "o1", 1_000);
+    assert_eq!(call("POST", &events, Some(&sk), Some(&order)).status, 200);
+    let in_two_weeks = punchcard_tests::now() as i64 + 14 * 86_400;
+    let (_, month, day) = shared::time::civil_date(in_two_weeks);
+    let date = format!("{month:02}-{day:02}");
+    let token = punchcard_tests::token_for(&shop, &sk, "c1");
+    let set = call(
+        "POST",
+        &format!("/v1/shops/{shop}/me/birthday"),
+        Some(&token),
+        Some(&json!({ "date": date })),
+    );
+    assert_eq!(set.status, 200, "{set:?}");
+    let daily = call(
+        "POST",
+        &format!("/v1/dev/shops/{shop}/daily"),
+        Some(punchcard_tests::ADMIN_KEY),
+        None,
+    );
+    assert_eq!(daily.status, 204, "{daily:?}");
+    let received = wait_for(&got, 1, Duration::from_secs(20));
+    assert_eq!(received.len(), 1, "{received:?}");
+    let body: Value = serde_json::from_str(&received[0].body).unwrap();
+    assert_eq!(body["type"], "birthday.upcoming");
+    assert_eq!(body["data"]["customer_id"], "c1");
+    assert_eq!(body["data"]["date"], date.as_str());
+    assert_eq!(body["data"]["in_days"], 14);
+    // Only points.earned would have come from the order: this endpoint did not ask for it.
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(got.lock().unwrap().len(), 1);
+}

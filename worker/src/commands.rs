@@ -106,6 +106,8 @@ pub enum Command {
     Purge {
         older_than_seconds: i64,
     },
+    /// Local dev and tests only: run today's daily jobs again now.
+    RerunDaily,
     /// Registers a webhook (the object draws its id and signing secret).
     CreateWebhook {
         request: shared::webhooks::WebhookRequest,

@@ -77,6 +77,7 @@ async fn route(req: Request, env: Env) -> Result<Response> {
             "/v1/dev/shops/:shop/legacy-accounts/:customer",
             shops::seed_legacy,
         )
+        .post_async("/v1/dev/shops/:shop/daily", shops::rerun_daily)
         .post_async(
             "/v1/shops/:shop/customers/:customer/adjustments",
             customers::adjust,

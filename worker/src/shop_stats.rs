@@ -240,9 +240,8 @@ pub fn aggregates(sql: &SqlStorage, now: i64) -> Result<Aggregates> {
     Ok(agg)
 }
 
-/// The members to congratulate today, once per day: empty if today's run already happened, and
-/// records that it has.
-pub fn birthdays_due(sql: &SqlStorage, now: i64) -> Result<Vec<String>> {
+/// Whether today's daily run (birthdays) is still to do; records that it is being done.
+pub fn daily_run_due(sql: &SqlStorage, now: i64) -> Result<bool> {
     #[derive(Deserialize)]
     struct Last {
         a: i64,
@@ -255,7 +254,7 @@ pub fn birthdays_due(sql: &SqlStorage, now: i64) -> Result<Vec<String>> {
         )?
         .to_array()?;
     if last.first().is_some_and(|l| l.a >= today) {
-        return Ok(Vec::new());
+        return Ok(false);
     }
     sql.exec(
         "DELETE FROM aggregates WHERE kind = ?",
@@ -265,19 +264,33 @@ pub fn birthdays_due(sql: &SqlStorage, now: i64) -> Result<Vec<String>> {
         "INSERT INTO aggregates (kind, a, b, members, revenue) VALUES (?, ?, 0, 0, 0)",
         vec![BIRTHDAY_RUN.into(), today.into()],
     )?;
+    Ok(true)
+}
+
+/// Local dev and tests only: forgets that today's daily run happened.
+pub fn forget_daily_run(sql: &SqlStorage) -> Result<()> {
+    sql.exec(
+        "DELETE FROM aggregates WHERE kind = ?",
+        vec![BIRTHDAY_RUN.into()],
+    )?;
+    Ok(())
+}
+
+/// The members whose birthday falls on the day of `at`, with that month and day.
+pub fn birthdays_on_day(sql: &SqlStorage, at: i64) -> Result<Vec<(String, u8, u8)>> {
     #[derive(Deserialize)]
     struct Row {
         customer_id: String,
     }
     let mut customers = Vec::new();
-    for (m, d) in analytics::birthdays_on(now) {
+    for (m, d) in analytics::birthdays_on(at) {
         let rows: Vec<Row> = sql
             .exec(
                 "SELECT customer_id FROM birthdays WHERE md = ?",
                 vec![(i64::from(m) * 100 + i64::from(d)).into()],
             )?
             .to_array()?;
-        customers.extend(rows.into_iter().map(|r| r.customer_id));
+        customers.extend(rows.into_iter().map(|r| (r.customer_id, m, d)));
     }
     Ok(customers)
 }

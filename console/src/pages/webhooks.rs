@@ -13,6 +13,7 @@ fn describe(event: &str) -> &'static str {
         "reward.redeemed" => "a customer redeemed a reward",
         "coupon.issued" => "a coupon was issued",
         "tier.changed" => "a customer moved to another tier",
+        "birthday.upcoming" => "a customer's birthday is in 14 days",
         _ => "",
     }
 }

@@ -126,6 +126,10 @@ impl ShopLedger {
             Command::Erase { customer } => self.erase(&customer).await,
             Command::Purge { older_than_seconds } => self.purge(older_than_seconds),
             Command::SeedLegacy { customer, document } => self.seed_legacy(&customer, &document),
+            Command::RerunDaily => {
+                self.rerun_daily().await?;
+                Ok(Response::empty()?.with_status(204))
+            }
             Command::CreateWebhook { request } => self.create_webhook(request),
             Command::ListWebhooks => self.list_webhooks(),
             Command::DeleteWebhook { id } => self.delete_webhook(&id),

@@ -78,12 +78,44 @@ impl ShopLedger {
         Ok(customers.len() == SNAPSHOTS_PER_RUN || self.store.any_pending()?)
     }
 
+    /// Queues `birthday.upcoming` for the members whose birthday is
+    /// [`shared::webhooks::BIRTHDAY_NOTICE_DAYS`] from today (when the shop has webhooks).
+    fn announce_birthdays(&self, now: i64) -> Result<()> {
+        if !self.store.any_webhooks()? {
+            return Ok(());
+        }
+        let (shop, _) = self.program()?;
+        let day = now + shared::webhooks::BIRTHDAY_NOTICE_DAYS * shared::time::DAY;
+        let year = shared::time::year_of(day);
+        for (customer, month, d) in crate::shop_stats::birthdays_on_day(self.store.sql(), day)? {
+            let event = shared::webhooks::birthday_upcoming(&customer, month, d, year);
+            self.store
+                .queue_webhook_events(shop.shop.as_str(), &customer, &[event], now)?;
+        }
+        Ok(())
+    }
+
+    /// Local dev and tests only: runs today's daily jobs again (birthdays, their notices).
+    pub(super) async fn rerun_daily(&self) -> Result<()> {
+        transaction(&self.state, || {
+            crate::shop_stats::forget_daily_run(self.store.sql())
+        })?;
+        self.celebrate_birthdays().await?;
+        self.schedule_housekeeping().await
+    }
+
     /// Credits the birthday points of the members whose birthday is today (once a day; the
     /// ledger gives them at most once per calendar year whatever else happened).
     async fn celebrate_birthdays(&self) -> Result<()> {
         let now = crate::now_unix() as i64;
         let customers = transaction(&self.state, || {
-            crate::shop_stats::birthdays_due(self.store.sql(), now)
+            let sql = self.store.sql();
+            if !crate::shop_stats::daily_run_due(sql, now)? {
+                return Ok(Vec::new());
+            }
+            self.announce_birthdays(now)?;
+            let today = crate::shop_stats::birthdays_on_day(sql, now)?;
+            Ok(today.into_iter().map(|(customer, _, _)| customer).collect())
         })?;
         if customers.is_empty() {
             return Ok(());

@@ -74,6 +74,23 @@ pub async fn purge(mut req: Request, ctx: RouteContext<()>) -> Result<Response> 
     )
 }
 
+/// `POST /v1/dev/shops/{shop}/daily` (admin; only where `PUNCHCARD_DEMO` is `seed`): runs the
+/// shop's daily jobs again now (birthday points and `birthday.upcoming` notices), so the tests
+/// need not wait for midnight.
+pub async fn rerun_daily(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    crate::problem::respond(
+        async {
+            if !super::demo_enabled(&ctx.env) {
+                return Err(ApiError::not_found("no such route"));
+            }
+            crate::auth::admin(&req, &ctx.env)?;
+            let shop = super::shop_param(&ctx)?;
+            super::relay(&ctx.env, &shop, &Command::RerunDaily).await
+        }
+        .await,
+    )
+}
+
 /// `POST /v1/dev/shops/{shop}/legacy-accounts/{customer}` (admin; only where `PUNCHCARD_DEMO` is
 /// `seed`, i.e. local dev and the tests): stores the body as that member's document in the first
 /// storage version's one-document shape, so its migration can be exercised end to end.
