@@ -74,17 +74,23 @@ pub async fn purge(mut req: Request, ctx: RouteContext<()>) -> Result<Response> 
     )
 }
 
+/// The `:shop` of a dev-only route: the route exists only where `PUNCHCARD_DEMO` is `seed` (local
+/// dev and the tests), and only for the platform admin.
+fn dev_shop(req: &Request, ctx: &RouteContext<()>) -> std::result::Result<ShopId, ApiError> {
+    if !super::demo_enabled(&ctx.env) {
+        return Err(ApiError::not_found("no such route"));
+    }
+    crate::auth::admin(req, &ctx.env)?;
+    super::shop_param(ctx)
+}
+
 /// `POST /v1/dev/shops/{shop}/daily` (admin; only where `PUNCHCARD_DEMO` is `seed`): runs the
 /// shop's daily jobs again now (birthday points and `birthday.upcoming` notices), so the tests
 /// need not wait for midnight.
 pub async fn rerun_daily(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     crate::problem::respond(
         async {
-            if !super::demo_enabled(&ctx.env) {
-                return Err(ApiError::not_found("no such route"));
-            }
-            crate::auth::admin(&req, &ctx.env)?;
-            let shop = super::shop_param(&ctx)?;
+            let shop = dev_shop(&req, &ctx)?;
             super::relay(&ctx.env, &shop, &Command::RerunDaily).await
         }
         .await,
@@ -97,11 +103,7 @@ pub async fn rerun_daily(req: Request, ctx: RouteContext<()>) -> Result<Response
 pub async fn seed_legacy(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
     crate::problem::respond(
         async {
-            if !super::demo_enabled(&ctx.env) {
-                return Err(ApiError::not_found("no such route"));
-            }
-            crate::auth::admin(&req, &ctx.env)?;
-            let shop = super::shop_param(&ctx)?;
+            let shop = dev_shop(&req, &ctx)?;
             let customer = super::customer_param(&ctx)?;
             let document = req.text().await?;
             serde_json::from_str::<shared::ledger::legacy::LegacyAccount>(&document)
