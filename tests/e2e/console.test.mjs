@@ -202,6 +202,37 @@ test("analytics move after an order event; install page shows the tag and the sn
   await page.close();
 });
 
+test("charts keep every label inside their drawing from 360 px to 1440 px wide", async () => {
+  for (const width of [360, 390, 768, 1280, 1440]) {
+    const { page, errors } = await signedIn({ width, height: 900 });
+    try {
+      await page.locator("[data-testid=pareto-chart]").waitFor({ timeout: 20000 });
+      const outside = await page.evaluate(() => {
+        const out = [];
+        for (const svg of document.querySelectorAll("svg.chart")) {
+          const vb = svg.viewBox.baseVal;
+          for (const t of svg.querySelectorAll("text")) {
+            const b = t.getBBox();
+            if (b.x < vb.x || b.y < vb.y || b.x + b.width > vb.x + vb.width || b.y + b.height > vb.y + vb.height) {
+              out.push(`${t.textContent} ${JSON.stringify([b.x, b.y, b.width, b.height])}`);
+            }
+          }
+          const r = svg.getBoundingClientRect();
+          if (r.left < 0 || r.right > window.innerWidth + 0.5) out.push(`chart ${r.left}..${r.right} of ${window.innerWidth}`);
+        }
+        return out;
+      });
+      assert.deepEqual(outside, [], `at ${width} px`);
+      if (width === 390 || width === 1280) {
+        await page.screenshot({ path: `${SHOTS}/console-analytics-${width}.png`, fullPage: true });
+      }
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.close();
+    }
+  }
+});
+
 test("webhooks: add an endpoint (secret shown once), see its delivery, send it again", async () => {
   const received = [];
   const receiver = http.createServer((req, res) => {
