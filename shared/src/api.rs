@@ -49,6 +49,20 @@ pub struct Card {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schemars(pattern(MONTH_DAY_PATTERN)))]
     pub birthday: Option<String>,
+    /// Spendable points that expire within the next 30 days, and the first day they do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points_expiring: Option<ExpiringPoints>,
+}
+
+/// Points about to expire (the card's notice).
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpiringPoints {
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
+    pub points: i64,
+    /// The first of those points expire at this time (RFC 3339).
+    #[cfg_attr(feature = "openapi", schemars(extend("format" = "date-time")))]
+    pub on: String,
 }
 
 /// Progress on the current stamp card.

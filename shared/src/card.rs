@@ -1,8 +1,8 @@
 //! The card a shopper sees, computed from their ledger account (never stored by hand).
 
 use crate::api::{
-    Card, CardCoupon, CardReward, CardStamps, CardTier, CouponView, HistoryEntry, NextTier,
-    ShopCustomerView,
+    Card, CardCoupon, CardReward, CardStamps, CardTier, CouponView, ExpiringPoints, HistoryEntry,
+    NextTier, ShopCustomerView,
 };
 use crate::ledger::{tiers_view, Account, Coupon, CouponStatus, Entry};
 use crate::program::{Program, RewardKind};
@@ -87,7 +87,34 @@ pub fn card(
         birthday: account
             .birthday
             .map(|(month, day)| format!("{month:02}-{day:02}")),
+        points_expiring: expiring(account, points, now),
     }
+}
+
+/// How far ahead the card warns of expiring points: 30 days.
+pub const EXPIRY_NOTICE_SECONDS: Timestamp = 30 * 86_400;
+
+/// The spendable points whose batches expire within [`EXPIRY_NOTICE_SECONDS`] (never more than
+/// the member can spend), with the first day one does.
+fn expiring(account: &Account, spendable: i64, now: Timestamp) -> Option<ExpiringPoints> {
+    let soon = account.batches.iter().filter(|b| {
+        b.available_at <= now
+            && b.remaining > 0
+            && b.expires_at
+                .is_some_and(|at| at > now && at <= now + EXPIRY_NOTICE_SECONDS)
+    });
+    let (points, first) = soon.fold((0i64, None::<Timestamp>), |(sum, first), b| {
+        let at = b.expires_at.unwrap_or(now);
+        (
+            sum.saturating_add(b.remaining),
+            Some(first.map_or(at, |f| f.min(at))),
+        )
+    });
+    let points = points.min(spendable);
+    (points > 0).then(|| ExpiringPoints {
+        points,
+        on: rfc3339(first.unwrap_or(now)),
+    })
 }
 
 /// `part` as a whole percentage of `whole` (floor), clamped to 0–100.
@@ -204,6 +231,24 @@ mod tests {
         assert_eq!(next.id, "platinum");
         assert!(next.progress_pct > 0 && next.progress_pct < 100);
         assert_eq!(c.currency, "EUR");
+    }
+
+    #[test]
+    fn points_expiring_within_thirty_days_are_announced() {
+        let (program, account) = demo();
+        let expires = account
+            .batches
+            .iter()
+            .filter(|b| b.remaining > 0)
+            .filter_map(|b| b.expires_at)
+            .min()
+            .expect("the demo member has points that expire");
+        let early = card("s", &account, &[], &program, expires - 31 * 86_400);
+        assert_eq!(early.points_expiring, None, "more than 30 days ahead");
+        let soon = card("s", &account, &[], &program, expires - 10 * 86_400);
+        let notice = soon.points_expiring.expect("within 30 days");
+        assert!(notice.points > 0 && notice.points <= soon.points);
+        assert_eq!(notice.on, rfc3339(expires));
     }
 
     #[test]

@@ -153,3 +153,30 @@ test("a program without rewards shows no rewards section, to members or to visit
     }
   }
 });
+
+test("points that expire within 30 days are announced on the card", async () => {
+  const id = `e2e-exp-${Date.now().toString(36)}`;
+  // An order 340 days ago: its points (the demo program keeps them 365 days) expire in 25 days.
+  const at = new Date(Date.now() - 340 * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z");
+  const r = await fetch(`${BASE}/v1/shops/demo-bakery/events`, {
+    method: "POST",
+    headers: { Authorization: "Bearer sk_test_demo_bakery", "Content-Type": "application/json" },
+    body: JSON.stringify({ id: `${id}-paid`, type: "order.paid", customer_id: id, order_id: `${id}-o1`,
+      amount_minor: 4200, currency: "EUR", occurred_at: at }),
+  });
+  const card = await r.json();
+  assert.equal(r.status, 200, JSON.stringify(card));
+  assert.equal(card.points_expiring?.points, 42, JSON.stringify(card.points_expiring));
+  const shop = await storefront(storefrontPage({ token: customerToken("demo-bakery", id, "sk_test_demo_bakery") }));
+  try {
+    const { page, errors } = await openPage(shop.url);
+    await openWidget(page);
+    const notice = page.locator("punchcard-widget [data-testid=expiring]");
+    await notice.waitFor({ timeout: 20000 });
+    assert.match(await notice.textContent(), /^Expiring on .+: 42 points$/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await shop.close();
+  }
+});

@@ -109,6 +109,12 @@ pub fn card(value: JsValue) -> Option<Card> {
                 expires_at: c.str("expires_at"),
             })
         }),
+        points_expiring: o
+            .obj("points_expiring")
+            .map(|e| shared::api::ExpiringPoints {
+                points: e.int("points"),
+                on: e.str("on"),
+            }),
         member_code: o.str("member_code"),
         history: o.list("history", |h| {
             Some(HistoryEntry {

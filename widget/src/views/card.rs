@@ -21,6 +21,13 @@ pub fn Points(
     });
     let pending =
         (card.pending_points > 0).then(|| i18n.plural("points_pending", card.pending_points, &[]));
+    let expiring = card.points_expiring.as_ref().map(|e| {
+        let points = i18n.plural("points_n", e.points, &[]);
+        i18n.fill(
+            "points_expire_on",
+            &[("points", &points), ("date", &i18n.date(&e.on))],
+        )
+    });
     let cashback = card
         .cashback_minor
         .filter(|c| *c > 0)
@@ -34,6 +41,7 @@ pub fn Points(
             </p>
             {worth.map(|w| view! { <p class="pc-muted" data-testid="worth">{w}</p> })}
             {pending.map(|p| view! { <p class="pc-muted" data-testid="pending">{p}</p> })}
+            {expiring.map(|e| view! { <p class="pc-notice" data-testid="expiring">{e}</p> })}
             {cashback.map(|c| view! { <p class="pc-muted" data-testid="cashback">{c}</p> })}
         </div>
     }
