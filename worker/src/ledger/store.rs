@@ -105,7 +105,7 @@ pub struct Store {
     pub(super) webhooks_known: std::cell::Cell<Option<bool>>,
 }
 
-fn int(v: impl TryInto<i64>) -> SqlStorageValue {
+pub(super) fn int(v: impl TryInto<i64>) -> SqlStorageValue {
     SqlStorageValue::Integer(v.try_into().unwrap_or(i64::MAX))
 }
 
@@ -137,7 +137,7 @@ impl Store {
         &self.sql
     }
 
-    fn count(&self, query: &str, args: Vec<SqlStorageValue>) -> Result<i64> {
+    pub(super) fn count(&self, query: &str, args: Vec<SqlStorageValue>) -> Result<i64> {
         let rows: Vec<Count> = self.sql.exec(query, args)?.to_array()?;
         Ok(rows.first().map_or(0, |c| c.n))
     }

@@ -7,9 +7,9 @@
 //! ([`shared::webhooks::next_attempt`]); delivered and failed rows stay 30 days for the log.
 
 use super::storage::Result;
-use super::store::Store;
+use super::store::{int, Store};
 use super::tx::transaction;
-use super::ShopLedger;
+use super::{json_response, ShopLedger};
 use crate::problem::ApiError;
 use crate::routes::Answer;
 use serde::Deserialize;
@@ -40,10 +40,6 @@ const LOG_PAGE: usize = 100;
 
 fn text(s: &str) -> SqlStorageValue {
     SqlStorageValue::String(s.to_owned())
-}
-
-fn int(v: i64) -> SqlStorageValue {
-    SqlStorageValue::Integer(v)
 }
 
 #[derive(Deserialize)]
@@ -91,30 +87,20 @@ struct DeliveryRow {
     payload: String,
 }
 
-#[derive(Deserialize)]
-struct Count {
-    n: i64,
-}
-
 impl Store {
-    fn count_of(&self, query: &str, args: Vec<SqlStorageValue>) -> Result<i64> {
-        let rows: Vec<Count> = self.sql().exec(query, args)?.to_array()?;
-        Ok(rows.first().map_or(0, |r| r.n))
-    }
-
     /// Whether any webhook is registered (kept per object; only this object changes it).
     pub fn any_webhooks(&self) -> Result<bool> {
         if let Some(known) = self.webhooks_known.get() {
             return Ok(known);
         }
-        let any = self.count_of("SELECT COUNT(*) AS n FROM webhooks", vec![])? > 0;
+        let any = self.count("SELECT COUNT(*) AS n FROM webhooks", vec![])? > 0;
         self.webhooks_known.set(Some(any));
         Ok(any)
     }
 
     /// Registers a webhook; at most [`shared::webhooks::MAX_WEBHOOKS`].
     pub fn create_webhook(&self, webhook: &Webhook, secret: &str, now: i64) -> Result<()> {
-        let existing = self.count_of("SELECT COUNT(*) AS n FROM webhooks", vec![])?;
+        let existing = self.count("SELECT COUNT(*) AS n FROM webhooks", vec![])?;
         if existing >= shared::webhooks::MAX_WEBHOOKS as i64 {
             return Err(ApiError::new(
                 shared::api::ErrorCode::Conflict,
@@ -151,7 +137,7 @@ impl Store {
 
     /// Removes a webhook and its deliveries; whether it existed.
     pub fn delete_webhook(&self, id: &str) -> Result<bool> {
-        let existed = self.count_of(
+        let existed = self.count(
             "SELECT COUNT(*) AS n FROM webhooks WHERE id = ?",
             vec![text(id)],
         )? > 0;
@@ -266,7 +252,7 @@ impl Store {
 
     /// The webhook's newest deliveries; `None` for an unknown webhook.
     pub fn deliveries(&self, webhook: &str) -> Result<Option<Vec<Delivery>>> {
-        if self.count_of(
+        if self.count(
             "SELECT COUNT(*) AS n FROM webhooks WHERE id = ?",
             vec![text(webhook)],
         )? == 0
@@ -302,7 +288,7 @@ impl Store {
 
     /// Queues a delivery again, now (the log's "redeliver"); whether it exists.
     pub fn redeliver(&self, webhook: &str, id: &str, now: i64) -> Result<bool> {
-        let exists = self.count_of(
+        let exists = self.count(
             "SELECT COUNT(*) AS n FROM webhook_outbox WHERE webhook_id = ? AND id = ?",
             vec![text(webhook), text(id)],
         )? > 0;
@@ -331,14 +317,6 @@ impl Store {
 /// How long one attempt may take before it counts as failed.
 const ATTEMPT_TIMEOUT_MS: u64 = 10_000;
 
-fn json(status: u16, body: String) -> Answer {
-    let mut response = worker::Response::ok(body)?.with_status(status);
-    response
-        .headers_mut()
-        .set("Content-Type", "application/json")?;
-    Ok(response)
-}
-
 impl ShopLedger {
     pub(super) fn create_webhook(&self, request: WebhookRequest) -> Answer {
         let bytes = super::random_bytes()?;
@@ -355,12 +333,12 @@ impl ShopLedger {
         transaction(&self.state, || {
             self.store.create_webhook(&webhook, &secret, now)
         })?;
-        json(201, serde_json::to_string(&webhook)?)
+        json_response(201, serde_json::to_string(&webhook)?)
     }
 
     pub(super) fn list_webhooks(&self) -> Answer {
         let webhooks = self.store.webhooks()?;
-        json(200, serde_json::to_string(&WebhookList { webhooks })?)
+        json_response(200, serde_json::to_string(&WebhookList { webhooks })?)
     }
 
     pub(super) fn delete_webhook(&self, id: &str) -> Answer {
@@ -375,7 +353,7 @@ impl ShopLedger {
             .store
             .deliveries(webhook)?
             .ok_or_else(|| ApiError::not_found(format!("no webhook '{webhook}'")))?;
-        json(200, serde_json::to_string(&DeliveryLog { deliveries })?)
+        json_response(200, serde_json::to_string(&DeliveryLog { deliveries })?)
     }
 
     pub(super) async fn redeliver(&self, webhook: &str, delivery: &str) -> Answer {
