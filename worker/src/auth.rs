@@ -1,7 +1,7 @@
 //! Who is calling (API.md "Credentials"): the platform admin key, a shop's secret key, or a
 //! shopper's customer token. Every comparison of a secret is constant-time.
 
-use crate::commands::Command;
+use crate::commands::{Command, Reply};
 use crate::kv::{self, ShopRecord};
 use crate::problem::ApiError;
 use shared::api::ErrorCode;
@@ -42,11 +42,11 @@ pub async fn shop_record(env: &Env, shop: &ShopId) -> Result<ShopRecord, ApiErro
 /// The shop's record from its ledger object, which writes it to KV again (admin repairs, after
 /// the caller was authenticated as the platform admin).
 pub async fn repair_shop_record(env: &Env, shop: &ShopId) -> Result<ShopRecord, ApiError> {
-    let mut response = crate::ledger::send(env, shop, &Command::ShopRecord).await?;
-    if response.status_code() != 200 {
-        return Err(ApiError::not_found(format!("no shop '{shop}'")));
+    match crate::ledger::ask(env, shop, &Command::ShopRecord).await {
+        Ok(Reply::Value(record)) => Ok(serde_json::from_str(&record)?),
+        Err(e) if e.code() != ErrorCode::NotFound => Err(e),
+        _ => Err(ApiError::not_found(format!("no shop '{shop}'"))),
     }
-    Ok(response.json().await?)
 }
 
 /// The platform admin (`Authorization: Bearer <ADMIN_KEY>`).

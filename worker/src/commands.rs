@@ -1,8 +1,11 @@
-//! The edge → Durable Object protocol: one JSON command per request to `ShopLedger`.
+//! The edge ↔ Durable Object protocol: one JSON [`Command`] per request to `ShopLedger`, one
+//! [`Reply`] (or refusal) back.
 //!
-//! Routes authenticate and validate, then send a `Command`; the object answers with the final
-//! HTTP response (status, problem+json or JSON body), which the edge passes through.
+//! Routes authenticate and validate, then send a `Command`; the object answers with what
+//! happened, never with HTTP: the edge alone decides statuses and headers
+//! (`crate::routes::relay`).
 
+use crate::problem::ApiError;
 use serde::{Deserialize, Serialize};
 use shared::ledger::Event;
 use shared::program::Program;
@@ -44,7 +47,6 @@ pub enum Command {
         idem: Idem,
         customer: String,
         event: Event,
-        status: u16,
         /// Tests only (the edge sets it only where `PUNCHCARD_DEMO=seed`): fail after every
         /// write but the stored answer, to prove the transaction leaves nothing behind.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -150,4 +152,86 @@ pub struct BatchItem {
     pub idem: Idem,
     pub customer: String,
     pub event: Event,
+}
+
+/// What the object answers a command. Statuses and headers are the edge's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// The command's result, as JSON text.
+    Value(String),
+    /// The answer first given to this request's idempotency key, as JSON text.
+    Replayed(String),
+    /// Done; nothing to return.
+    Done,
+}
+
+/// The header naming which [`Reply`] an object's response carries.
+const REPLY_KIND: &str = "Punchcard-Reply";
+
+impl Reply {
+    /// The kind and body of a reply or refusal as they cross between object and edge.
+    pub fn encode(result: &Result<Reply, ApiError>) -> (&'static str, String) {
+        match result {
+            Ok(Reply::Value(body)) => ("value", body.clone()),
+            Ok(Reply::Replayed(body)) => ("replayed", body.clone()),
+            Ok(Reply::Done) => ("done", String::new()),
+            Err(e) => ("refused", e.to_wire()),
+        }
+    }
+
+    /// The reply or refusal [`Self::encode`] made; an unknown kind is an internal error.
+    pub fn decode(kind: Option<&str>, body: String) -> Result<Reply, ApiError> {
+        match kind {
+            Some("value") => Ok(Reply::Value(body)),
+            Some("replayed") => Ok(Reply::Replayed(body)),
+            Some("done") => Ok(Reply::Done),
+            Some("refused") => Err(ApiError::from_wire(&body)),
+            _ => Err(ApiError::internal("unreadable reply from the ledger")),
+        }
+    }
+
+    /// The object's response carrying `result`.
+    pub fn into_response(result: Result<Reply, ApiError>) -> worker::Result<worker::Response> {
+        let (kind, body) = Self::encode(&result);
+        let mut response = worker::Response::ok(body)?;
+        response.headers_mut().set(REPLY_KIND, kind)?;
+        Ok(response)
+    }
+
+    /// Reads the object's response back.
+    pub async fn from_response(mut response: worker::Response) -> Result<Reply, ApiError> {
+        let kind = response.headers().get(REPLY_KIND)?;
+        let body = response.text().await?;
+        Self::decode(kind.as_deref(), body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::api::ErrorCode;
+
+    fn round_trip(result: Result<Reply, ApiError>) -> Result<Reply, ApiError> {
+        let (kind, body) = Reply::encode(&result);
+        Reply::decode(Some(kind), body)
+    }
+
+    #[test]
+    fn every_reply_crosses_the_wire_unchanged() {
+        for reply in [
+            Reply::Value(r#"{"points":5}"#.into()),
+            Reply::Replayed(r#"{"points":5}"#.into()),
+            Reply::Done,
+        ] {
+            assert_eq!(round_trip(Ok(reply.clone())).unwrap(), reply);
+        }
+        let refused = round_trip(Err(ApiError::not_found("no member 'c1'"))).unwrap_err();
+        assert_eq!(refused.code(), ErrorCode::NotFound);
+    }
+
+    #[test]
+    fn a_reply_without_its_kind_is_an_internal_error() {
+        let got = Reply::decode(None, "{}".into()).unwrap_err();
+        assert_eq!(got.code(), ErrorCode::Internal);
+    }
 }

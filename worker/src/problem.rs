@@ -1,8 +1,20 @@
 //! The one place where errors become HTTP: `application/problem+json` (RFC 9457) with a stable code.
 
+use serde::{Deserialize, Serialize};
 use shared::api::{ErrorCode, FieldError, Problem};
 use shared::ledger::LedgerError;
 use worker::Response;
+
+/// An [`ApiError`] between the ledger object and the edge.
+#[derive(Serialize, Deserialize)]
+struct Wire {
+    code: String,
+    detail: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<FieldError>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    retry_after: Option<u64>,
+}
 
 /// An error the API reports to its caller. Details never include secrets.
 #[derive(Debug)]
@@ -58,12 +70,43 @@ impl ApiError {
         self
     }
 
-    /// The problem+json response for this error.
     /// The problem+json body this error becomes.
     pub fn problem(&self) -> Problem {
         let mut problem = Problem::new(self.code, self.detail.clone());
         problem.errors = self.errors.clone();
         problem
+    }
+
+    /// The stable code of this error.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// This error as the ledger object sends it to the edge (see `crate::commands::Reply`).
+    pub fn to_wire(&self) -> String {
+        let wire = Wire {
+            code: self.code.as_str().to_owned(),
+            detail: self.detail.clone(),
+            errors: self.errors.clone(),
+            retry_after: self.retry_after,
+        };
+        serde_json::to_string(&wire).unwrap_or_default()
+    }
+
+    /// The error the ledger object sent ([`Self::to_wire`]); anything unreadable is internal.
+    pub fn from_wire(text: &str) -> Self {
+        match serde_json::from_str::<Wire>(text) {
+            Ok(wire) => match ErrorCode::from_code(&wire.code) {
+                Some(code) => Self {
+                    code,
+                    detail: wire.detail,
+                    errors: wire.errors,
+                    retry_after: wire.retry_after,
+                },
+                None => Self::internal("unknown error code from the ledger"),
+            },
+            Err(_) => Self::internal("unreadable refusal from the ledger"),
+        }
     }
 
     pub fn into_response(self) -> worker::Result<Response> {
@@ -134,4 +177,28 @@ impl From<serde_json::Error> for ApiError {
 /// Runs a handler body and turns its `ApiError` into a problem response.
 pub fn respond(result: Result<Response, ApiError>) -> worker::Result<Response> {
     result.or_else(ApiError::into_response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_crosses_the_wire_whole() {
+        let sent = ApiError::field("reward_id", "no such reward").with_retry_after(7);
+        let got = ApiError::from_wire(&sent.to_wire());
+        assert_eq!(got.code, ErrorCode::ValidationFailed);
+        assert_eq!(got.detail, sent.detail);
+        assert_eq!(got.errors, sent.errors);
+        assert_eq!(got.retry_after, Some(7));
+        let plain = ApiError::from_wire(&ApiError::not_found("no member 'c1'").to_wire());
+        assert_eq!((plain.code, plain.retry_after), (ErrorCode::NotFound, None));
+    }
+
+    #[test]
+    fn an_unreadable_refusal_is_internal() {
+        assert_eq!(ApiError::from_wire("{").code, ErrorCode::Internal);
+        let unknown = r#"{"code":"no_such_code","detail":"x"}"#;
+        assert_eq!(ApiError::from_wire(unknown).code, ErrorCode::Internal);
+    }
 }

@@ -8,8 +8,8 @@ use super::core::{Ledger, Replay};
 use super::storage::{NewRecord, Result, Storage};
 use super::store::Store;
 use super::tx::transaction;
-use super::{json_response, now_ms, random_bytes, Answer, ShopCache, ShopLedger};
-use crate::commands::{BatchItem, Command, ExportPart, Idem};
+use super::{now_ms, random_bytes, ShopCache, ShopLedger};
+use crate::commands::{BatchItem, Command, ExportPart, Idem, Reply};
 use crate::problem::ApiError;
 use crate::shop_stats::Pending;
 use shared::analytics::MemberStats;
@@ -18,7 +18,6 @@ use shared::card::HISTORY_ON_CARD;
 use shared::ledger::{Account, Context, Event, EventKind};
 use shared::program::Program;
 use shared::{demo, CustomerId};
-use worker::Response;
 
 /// Redemptions a member may make per minute.
 pub const REDEMPTIONS_PER_MINUTE: usize = 10;
@@ -38,9 +37,9 @@ fn entropy() -> Result<[u8; 32]> {
     Ok(random_bytes()?)
 }
 
-fn replayed(mut response: Response) -> Answer {
-    response.headers_mut().set("Idempotent-Replayed", "true")?;
-    Ok(response)
+/// A command's result: `value` as JSON.
+pub(super) fn value<T: serde::Serialize + ?Sized>(value: &T) -> Result<Reply> {
+    Ok(Reply::Value(serde_json::to_string(value)?))
 }
 
 impl ShopLedger {
@@ -58,7 +57,7 @@ impl ShopLedger {
         }
     }
 
-    pub(super) async fn run(&self, command: Command) -> Answer {
+    pub(super) async fn run(&self, command: Command) -> Result<Reply> {
         match command {
             Command::SeedDemo => self.seed_demo().await,
             Command::CreateShop {
@@ -69,7 +68,7 @@ impl ShopLedger {
             Command::ShopRecord => {
                 let shop = self.shop()?;
                 self.publish_shop(&shop).await?;
-                json_response(200, serde_json::to_string(&shop.record)?)
+                value(&shop.record)
             }
             Command::PutProgram { program } => self.put_program(program).await,
             Command::RotateKey {
@@ -81,12 +80,8 @@ impl ShopLedger {
                 idem,
                 customer,
                 event,
-                status,
                 fail_midway,
-            } => {
-                self.apply(idem, &customer, event, status, fail_midway)
-                    .await
-            }
+            } => self.apply(idem, &customer, event, fail_midway).await,
             Command::Redeem {
                 idem,
                 customer,
@@ -113,7 +108,7 @@ impl ShopLedger {
                 let (_, program) = self.program()?;
                 let aggregates = crate::shop_stats::aggregates(self.store.sql(), now)?;
                 let report = shared::analytics::report(&aggregates, &program, now);
-                json_response(200, serde_json::to_string(&report)?)
+                value(&report)
             }
             Command::MemberByCode { code } => {
                 let customer = self
@@ -128,7 +123,7 @@ impl ShopLedger {
             Command::SeedLegacy { customer, document } => self.seed_legacy(&customer, &document),
             Command::RerunDaily => {
                 self.rerun_daily().await?;
-                Ok(Response::empty()?.with_status(204))
+                Ok(Reply::Done)
             }
             Command::CreateWebhook { request } => self.create_webhook(request),
             Command::ListWebhooks => self.list_webhooks(),
@@ -140,10 +135,10 @@ impl ShopLedger {
 
     /// The response for a replay: the stored answer, or the member's card now with the stored
     /// outcome (for events first sent in a batch, which stores outcomes only).
-    fn replay_response(&self, customer: &str, replay: Replay) -> Answer {
+    fn replay_response(&self, customer: &str, replay: Replay) -> Result<Reply> {
         match replay {
-            Replay::Full(status, body) => replayed(json_response(status, body)?),
-            Replay::Outcome(status, mut outcome) => {
+            Replay::Full(body) => Ok(Reply::Replayed(body)),
+            Replay::Outcome(mut outcome) => {
                 outcome.replayed = true;
                 let (shop, program) = self.program()?;
                 let account = self.existing(customer)?;
@@ -152,7 +147,7 @@ impl ShopLedger {
                     &outcome,
                     crate::now_unix() as i64,
                 )?;
-                replayed(json_response(status, body)?)
+                Ok(Reply::Replayed(body))
             }
         }
     }
@@ -162,9 +157,8 @@ impl ShopLedger {
         idem: Idem,
         customer: &str,
         event: Event,
-        status: u16,
         fail_midway: bool,
-    ) -> Answer {
+    ) -> Result<Reply> {
         let (shop, program) = self.program()?;
         let core = self.core(&shop, &program);
         let event = self.with_referrer_resolved(event)?;
@@ -184,7 +178,6 @@ impl ShopLedger {
                 key: &idem.key,
                 customer,
                 body_hash: &idem.body_hash,
-                status,
                 body: &body,
                 full: true,
                 now: ctx.now,
@@ -197,7 +190,7 @@ impl ShopLedger {
         };
         self.publish_applied(&shop, &program, &applied).await?;
         self.schedule_housekeeping().await?;
-        json_response(status, body)
+        Ok(Reply::Value(body))
     }
 
     /// `customer.referred` may name the referrer by member code (what the widget's referral links
@@ -216,7 +209,7 @@ impl ShopLedger {
     /// Applies many events (the batch route): each one exactly as [`Self::apply`] would, with its
     /// own idempotency record (a reused id with another body is that item's 409); the changed
     /// members' cards go to KV through the alarm. One transaction for the whole batch.
-    async fn apply_batch(&self, items: Vec<BatchItem>) -> Answer {
+    async fn apply_batch(&self, items: Vec<BatchItem>) -> Result<Reply> {
         let (shop, program) = self.program()?;
         let version = shop.record.program_version;
         let mut resolved = Vec::with_capacity(items.len());
@@ -234,10 +227,10 @@ impl ShopLedger {
         self.schedule_within(super::snapshots::PUBLISH_INTERVAL_MS)
             .await?;
         self.schedule_housekeeping().await?;
-        json_response(200, serde_json::json!({ "results": results }).to_string())
+        value(&serde_json::json!({ "results": results }))
     }
 
-    async fn redeem(&self, idem: Idem, customer: &str, reward_id: &str) -> Answer {
+    async fn redeem(&self, idem: Idem, customer: &str, reward_id: &str) -> Result<Reply> {
         let (shop, program) = self.program()?;
         let core = self.core(&shop, &program);
         if let Some(replay) = core.replay(&idem)? {
@@ -273,7 +266,6 @@ impl ShopLedger {
                 key: &idem.key,
                 customer,
                 body_hash: &idem.body_hash,
-                status: 201,
                 body: &body,
                 full: true,
                 now: ctx.now,
@@ -282,7 +274,7 @@ impl ShopLedger {
         })?;
         self.publish_applied(&shop, &program, &applied).await?;
         self.schedule_housekeeping().await?;
-        json_response(201, body)
+        Ok(Reply::Value(body))
     }
 
     /// At most [`REDEMPTIONS_PER_MINUTE`] redemptions per member per minute (429 beyond).
@@ -304,7 +296,7 @@ impl ShopLedger {
     }
 
     /// The member's card (`open`: create the account on first contact), published to KV.
-    async fn card(&self, customer: &str, open: bool) -> Answer {
+    async fn card(&self, customer: &str, open: bool) -> Result<Reply> {
         let (shop, program) = self.program()?;
         let account = match (self.store.member(customer)?, open) {
             (Some((account, _)), _) => account,
@@ -321,18 +313,18 @@ impl ShopLedger {
             (None, false) => return Err(ApiError::not_found(format!("no member '{customer}'"))),
         };
         let json = self.publish_now(&shop, &account, &program).await?;
-        json_response(200, json)
+        Ok(Reply::Value(json))
     }
 
     // ---- reading ----
 
     /// The shop's view of a member: the card, the newest entries with a cursor for older ones,
     /// the newest coupons.
-    fn shop_view(&self, customer: &str) -> Answer {
+    fn shop_view(&self, customer: &str) -> Result<Reply> {
         let (shop, program) = self.program()?;
         let account = self.existing(customer)?;
         let view = self.member_view(&shop, &program, &account, crate::now_unix() as i64)?;
-        json_response(200, serde_json::to_string(&view)?)
+        value(&view)
     }
 
     /// The shop's view of `account` at `now`: card, newest entries and the cursor for older
@@ -378,7 +370,7 @@ impl ShopLedger {
         Ok((rows.into_iter().map(|(_, e)| e).collect(), next))
     }
 
-    fn history(&self, customer: &str, before: Option<u64>, limit: usize) -> Answer {
+    fn history(&self, customer: &str, before: Option<u64>, limit: usize) -> Result<Reply> {
         self.existing(customer)?;
         let (entries, next_before) =
             self.page(customer, before, limit.clamp(1, MAX_HISTORY_PAGE))?;
@@ -387,7 +379,7 @@ impl ShopLedger {
             entries: entries.iter().map(shared::card::history_line).collect(),
             next_before,
         };
-        json_response(200, serde_json::to_string(&page)?)
+        value(&page)
     }
 
     pub(super) fn existing(&self, customer: &str) -> Result<Account> {
@@ -397,18 +389,15 @@ impl ShopLedger {
             .ok_or_else(|| ApiError::not_found(format!("no member '{customer}'")))
     }
 
-    fn coupon(&self, code: &str) -> Answer {
+    fn coupon(&self, code: &str) -> Result<Reply> {
         let (customer, coupon) = self
             .store
             .coupon(code)?
             .ok_or_else(|| ApiError::not_found("no such coupon"))?;
-        json_response(
-            200,
-            serde_json::to_string(&shared::card::coupon_view(&customer, &coupon))?,
-        )
+        value(&shared::card::coupon_view(&customer, &coupon))
     }
 
-    async fn consume(&self, code: &str, order_id: &str) -> Answer {
+    async fn consume(&self, code: &str, order_id: &str) -> Result<Reply> {
         let (shop, program) = self.program()?;
         let (customer, _) = self
             .store
@@ -438,12 +427,12 @@ impl ShopLedger {
             Ok((body, applied))
         })?;
         self.publish_applied(&shop, &program, &applied).await?;
-        json_response(200, body)
+        Ok(Reply::Value(body))
     }
 
     /// The head of a member's export: the shop's view (card, newest entries, newest coupons)
     /// and the bounded account. The rows follow page by page ([`Self::export_page`]).
-    fn export(&self, customer: &str) -> Answer {
+    fn export(&self, customer: &str) -> Result<Reply> {
         let (shop, program) = self.program()?;
         let account = self.existing(customer)?;
         let now = crate::now_unix() as i64;
@@ -454,7 +443,7 @@ impl ShopLedger {
             "member": member,
             "account": account,
         });
-        json_response(200, head.to_string())
+        value(&head)
     }
 
     /// One page of a member's rows for the export: `{items, next?}`.
@@ -464,19 +453,19 @@ impl ShopLedger {
         part: ExportPart,
         after: Option<String>,
         limit: usize,
-    ) -> Answer {
+    ) -> Result<Reply> {
         let limit = limit.clamp(1, 1000);
         let (items, next) = self.store.export_page(customer, part, after, limit)?;
         let mut page = serde_json::json!({ "items": items });
         if let Some(next) = next {
             page["next"] = next.into();
         }
-        json_response(200, page.to_string())
+        value(&page)
     }
 
     /// Erases every trace of a member: their rows, idempotency records, analytics, member-code
     /// index entry, and their card snapshot under every recent program version.
-    async fn erase(&self, customer: &str) -> Answer {
+    async fn erase(&self, customer: &str) -> Result<Reply> {
         let (shop, program) = self.program()?;
         transaction(&self.state, || self.core(&shop, &program).erase(customer))?;
         self.last_publish.borrow_mut().remove(customer);
@@ -491,12 +480,12 @@ impl ShopLedger {
             kv.delete(&crate::kv::card_key(&shop.shop, version, &id))
                 .await?;
         }
-        Ok(Response::empty()?.with_status(204))
+        Ok(Reply::Done)
     }
 
     /// Deletes idempotency records older than `older_than_seconds` now (maintenance; the alarm
     /// does the same daily with the default retention). Bounded: at most 10,000 a call.
-    fn purge(&self, older_than_seconds: i64) -> Answer {
+    fn purge(&self, older_than_seconds: i64) -> Result<Reply> {
         let before = crate::now_unix() as i64 - older_than_seconds.max(0);
         let mut purged = 0;
         for _ in 0..20 {
@@ -506,10 +495,10 @@ impl ShopLedger {
                 break;
             }
         }
-        json_response(200, serde_json::json!({ "purged": purged }).to_string())
+        value(&serde_json::json!({ "purged": purged }))
     }
 
-    async fn create_shop(&self, shop_id: &str, name: &str, secret_key: &str) -> Answer {
+    async fn create_shop(&self, shop_id: &str, name: &str, secret_key: &str) -> Result<Reply> {
         let now = crate::now_unix() as i64;
         let inserted = transaction(&self.state, || {
             self.store.insert_shop(shop_id, name, secret_key, now)
@@ -527,11 +516,11 @@ impl ShopLedger {
             shop_id: shop_id.to_owned(),
             secret_key: secret_key.to_owned(),
         };
-        json_response(201, serde_json::to_string(&body)?)
+        value(&body)
     }
 
     /// Rotates the shop's key (the edge drew the new one) and publishes the record to KV.
-    async fn rotate_key(&self, secret_key: &str, previous_until: i64) -> Answer {
+    async fn rotate_key(&self, secret_key: &str, previous_until: i64) -> Result<Reply> {
         self.shop()?;
         transaction(&self.state, || {
             self.store.rotate_key(secret_key, previous_until)
@@ -545,10 +534,10 @@ impl ShopLedger {
             previous_key_valid_until: (previous_until > now)
                 .then(|| shared::time::rfc3339(previous_until)),
         };
-        json_response(200, serde_json::to_string(&body)?)
+        value(&body)
     }
 
-    async fn put_settings(&self, settings: shared::requests::ShopSettings) -> Answer {
+    async fn put_settings(&self, settings: shared::requests::ShopSettings) -> Result<Reply> {
         self.shop()?;
         let lifetime = i64::try_from(settings.token_max_lifetime_seconds)
             .map_err(|_| ApiError::field("token_max_lifetime_seconds", "too large"))?;
@@ -556,10 +545,10 @@ impl ShopLedger {
         self.forget_shop();
         let shop = self.shop()?;
         self.publish_shop(&shop).await?;
-        json_response(200, serde_json::to_string(&settings)?)
+        value(&settings)
     }
 
-    async fn put_program(&self, program: Program) -> Answer {
+    async fn put_program(&self, program: Program) -> Result<Reply> {
         let shop = self.shop()?;
         let config = serde_json::to_string(&program)?;
         // Milliseconds: the version of the program, in the card snapshots' KV keys.
@@ -571,12 +560,12 @@ impl ShopLedger {
         self.forget_shop();
         let shop = self.shop()?;
         self.publish_shop(&shop).await?;
-        json_response(200, config)
+        Ok(Reply::Value(config))
     }
 
     /// Seeds the documented local-dev shop. Existing rows are kept, so seeding twice changes
     /// nothing; the KV snapshots are rewritten from what is stored.
-    async fn seed_demo(&self) -> Answer {
+    async fn seed_demo(&self) -> Result<Reply> {
         let now = crate::now_unix() as i64;
         let program = Program::demo_bakery();
         transaction(&self.state, || {
@@ -621,13 +610,13 @@ impl ShopLedger {
             self.publish_now(&shop, &self.existing(&customer)?, &program)
                 .await?;
         }
-        Ok(Response::empty()?.with_status(204))
+        Ok(Reply::Done)
     }
 
     /// Local dev and tests only (the edge allows it when `PUNCHCARD_DEMO=seed`): stores a member
     /// document in the version-1 shape, with its coupons in the version-1 `code → member` table,
     /// to exercise its migration.
-    fn seed_legacy(&self, customer: &str, document: &str) -> Answer {
+    fn seed_legacy(&self, customer: &str, document: &str) -> Result<Reply> {
         let legacy: shared::ledger::legacy::LegacyAccount = serde_json::from_str(document)?;
         transaction(&self.state, || {
             self.store.sql().exec(
@@ -656,7 +645,7 @@ impl ShopLedger {
             Ok(())
         })?;
         self.store.forget_legacy();
-        Ok(Response::empty()?.with_status(204))
+        Ok(Reply::Done)
     }
 
     /// After a write: the alarm runs by the next day (birthdays, retention), or when the next

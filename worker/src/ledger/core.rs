@@ -32,9 +32,9 @@ pub struct Applied {
 /// A stored answer found for an idempotency key.
 pub enum Replay {
     /// The whole answer as first sent.
-    Full(u16, String),
+    Full(String),
     /// Only the event's outcome (stored by the batch route): the answer is rebuilt around it.
-    Outcome(u16, Outcome),
+    Outcome(Outcome),
 }
 
 /// One shop's ledger over `store`, for one command.
@@ -51,7 +51,6 @@ impl<S: Storage> Ledger<'_, S> {
     pub fn replay(&self, idem: &Idem) -> Result<Option<Replay>> {
         let Some(IdemRecord {
             body_hash,
-            status,
             body,
             full,
         }) = self.store.idempotency(&idem.key)?
@@ -64,11 +63,10 @@ impl<S: Storage> Ledger<'_, S> {
                 "this idempotency key (or event id) was already used with a different request",
             ));
         }
-        let status = u16::try_from(status).unwrap_or(200);
         Ok(Some(if full != 0 {
-            Replay::Full(status, body)
+            Replay::Full(body)
         } else {
-            Replay::Outcome(status, serde_json::from_str(&body)?)
+            Replay::Outcome(serde_json::from_str(&body)?)
         }))
     }
 
@@ -234,7 +232,6 @@ impl<S: Storage> Ledger<'_, S> {
             key: &item.idem.key,
             customer: &item.customer,
             body_hash: &item.idem.body_hash,
-            status: 200,
             body: &serde_json::to_string(&applied.outcome)?,
             full: false,
             now: ctx.now,

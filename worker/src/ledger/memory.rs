@@ -184,7 +184,6 @@ impl Storage for MemoryStore {
     fn remember(&self, r: NewRecord) -> Result<()> {
         let record = IdemRecord {
             body_hash: r.body_hash.into(),
-            status: i64::from(r.status),
             body: r.body.into(),
             full: i64::from(r.full),
         };

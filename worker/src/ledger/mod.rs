@@ -30,10 +30,9 @@ pub mod store;
 mod tx;
 mod webhooks;
 
-use crate::commands::Command;
+use crate::commands::{Command, Reply};
 use crate::kv::ShopRecord;
 use crate::problem::ApiError;
-use crate::routes::{json_text as json_response, Answer};
 use shared::api::ErrorCode;
 use shared::program::Program;
 use shared::ShopId;
@@ -91,15 +90,11 @@ impl DurableObject for ShopLedger {
             .text()
             .await
             .map(|text| serde_json::from_str::<Command>(&text));
-        let command: Command = match parsed {
-            Ok(Ok(c)) => c,
-            _ => {
-                return ApiError::new(ErrorCode::Internal, "unreadable ledger command")
-                    .into_response()
-            }
+        let result = match parsed {
+            Ok(Ok(command)) => self.run(command).await,
+            _ => Err(ApiError::internal("unreadable ledger command")),
         };
-        let result = self.run(command).await;
-        crate::problem::respond(result)
+        Reply::into_response(result)
     }
 
     async fn alarm(&self) -> Result<Response> {
@@ -198,8 +193,12 @@ impl ShopLedger {
     }
 }
 
-/// Sends `command` to the shop's ledger object and returns its answer as is.
-pub async fn send(env: &Env, shop: &ShopId, command: &Command) -> worker::Result<Response> {
+/// Sends `command` to the shop's ledger object and returns its reply.
+pub async fn ask(
+    env: &Env,
+    shop: &ShopId,
+    command: &Command,
+) -> std::result::Result<Reply, ApiError> {
     let stub = env
         .durable_object(crate::LEDGER_BINDING)?
         .id_from_name(shop.as_str())?
@@ -208,5 +207,5 @@ pub async fn send(env: &Env, shop: &ShopId, command: &Command) -> worker::Result
     init.with_method(Method::Post)
         .with_body(Some(serde_json::to_string(command)?.into()));
     let req = Request::new_with_init("https://ledger/command", &init)?;
-    stub.fetch_with_request(req).await
+    Reply::from_response(stub.fetch_with_request(req).await?).await
 }

@@ -12,7 +12,6 @@ pub type Result<T> = std::result::Result<T, ApiError>;
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct IdemRecord {
     pub body_hash: String,
-    pub status: i64,
     /// The answer as sent (`full`), or only the event's outcome (batch items).
     pub body: String,
     pub full: i64,
@@ -23,7 +22,6 @@ pub struct NewRecord<'a> {
     pub key: &'a str,
     pub customer: &'a str,
     pub body_hash: &'a str,
-    pub status: u16,
     pub body: &'a str,
     /// `body` is the whole answer (else only the event's outcome).
     pub full: bool,
@@ -36,7 +34,6 @@ pub struct StoredRecord {
     pub key: String,
     pub customer: String,
     pub body_hash: String,
-    pub status: u16,
     pub body: String,
     pub full: bool,
     pub now: i64,
@@ -48,7 +45,6 @@ impl From<&NewRecord<'_>> for StoredRecord {
             key: r.key.into(),
             customer: r.customer.into(),
             body_hash: r.body_hash.into(),
-            status: r.status,
             body: r.body.into(),
             full: r.full,
             now: r.now,
@@ -61,7 +57,6 @@ impl StoredRecord {
     pub fn as_idem(&self) -> IdemRecord {
         IdemRecord {
             body_hash: self.body_hash.clone(),
-            status: i64::from(self.status),
             body: self.body.clone(),
             full: i64::from(self.full),
         }
@@ -72,7 +67,6 @@ impl StoredRecord {
             key: &self.key,
             customer: &self.customer,
             body_hash: &self.body_hash,
-            status: self.status,
             body: &self.body,
             full: self.full,
             now: self.now,

@@ -13,7 +13,8 @@
 //!   that caused it): the rows that grow, each read by key or in bounded pages.
 //! - `idempotency`: each value-moving request's answer by key, with its member and `created_at`
 //!   (kept [`IDEMPOTENCY_RETENTION_SECONDS`], purged by the alarm in bounded slices, oldest rowid
-//!   first — version 3 dropped the index on `created_at`).
+//!   first — version 3 dropped the index on `created_at`). Its `status` column is always 200:
+//!   statuses are the edge's (`crate::commands::Reply`), the column stays for older rows.
 //! - `kv_pending`: members whose card snapshot waits for the alarm.
 //! - `webhooks`, `webhook_outbox` (version 4): the shop's endpoints and the events queued for
 //!   them, owned by `super::webhooks`.
@@ -864,7 +865,7 @@ impl Storage for Store {
         let rows: Vec<IdemRecord> = self
             .sql
             .exec(
-                "SELECT body_hash, status, body, full FROM idempotency WHERE key = ?",
+                "SELECT body_hash, body, full FROM idempotency WHERE key = ?",
                 vec![key.into()],
             )?
             .to_array()?;
@@ -874,11 +875,10 @@ impl Storage for Store {
     fn remember(&self, r: NewRecord) -> Result<()> {
         self.sql.exec(
             "INSERT INTO idempotency (key, body_hash, status, body, created_at, customer_id, full)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES (?, ?, 200, ?, ?, ?, ?)",
             vec![
                 r.key.into(),
                 r.body_hash.into(),
-                int(r.status),
                 r.body.into(),
                 int(r.now),
                 r.customer.into(),
@@ -975,7 +975,6 @@ impl Storage for Store {
         struct Row {
             key: String,
             body_hash: String,
-            status: i64,
             body: String,
             full: i64,
         }
@@ -984,7 +983,7 @@ impl Storage for Store {
             let rows: Vec<Row> = self
                 .sql
                 .exec(
-                    "SELECT i.key, i.body_hash, i.status, i.body, i.full
+                    "SELECT i.key, i.body_hash, i.body, i.full
                      FROM json_each(?) AS j CROSS JOIN idempotency AS i ON i.key = j.value",
                     vec![array.into()],
                 )?
@@ -992,7 +991,6 @@ impl Storage for Store {
             found.extend(rows.into_iter().map(|r| {
                 let record = IdemRecord {
                     body_hash: r.body_hash,
-                    status: r.status,
                     body: r.body,
                     full: r.full,
                 };
@@ -1103,13 +1101,12 @@ impl Storage for Store {
         )?;
         self.exec_rows(
             "INSERT INTO idempotency (key, body_hash, status, body, created_at, customer_id, full)
-             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
-               value ->> 6 FROM json_each(?)",
+             SELECT value ->> 0, value ->> 1, 200, value ->> 2, value ->> 3, value ->> 4,
+               value ->> 5 FROM json_each(?)",
             records.iter().map(|r| {
                 (
                     &r.key,
                     &r.body_hash,
-                    r.status,
                     &r.body,
                     r.now,
                     &r.customer,

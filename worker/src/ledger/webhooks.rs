@@ -6,12 +6,13 @@
 //! ([`shared::webhooks::signature`]), and retries failures with backoff for 24 hours
 //! ([`shared::webhooks::next_attempt`]); delivered and failed rows stay 30 days for the log.
 
+use super::commands::value;
 use super::storage::Result;
 use super::store::{int, Store};
 use super::tx::transaction;
-use super::{json_response, ShopLedger};
+use super::ShopLedger;
+use crate::commands::Reply;
 use crate::problem::ApiError;
-use crate::routes::Answer;
 use serde::Deserialize;
 use shared::webhooks::{Delivery, DeliveryLog, Outgoing, Webhook, WebhookList, WebhookRequest};
 use worker::{Headers, Method, Request, RequestInit, SqlStorageValue};
@@ -318,7 +319,7 @@ impl Store {
 const ATTEMPT_TIMEOUT_MS: u64 = 10_000;
 
 impl ShopLedger {
-    pub(super) fn create_webhook(&self, request: WebhookRequest) -> Answer {
+    pub(super) fn create_webhook(&self, request: WebhookRequest) -> Result<Reply> {
         let bytes = super::random_bytes()?;
         let id = format!("wh_{}", shared::token::hex(&bytes[..8]));
         let secret = format!("whsec_{}", shared::token::hex(&bytes[8..]));
@@ -333,30 +334,30 @@ impl ShopLedger {
         transaction(&self.state, || {
             self.store.create_webhook(&webhook, &secret, now)
         })?;
-        json_response(201, serde_json::to_string(&webhook)?)
+        value(&webhook)
     }
 
-    pub(super) fn list_webhooks(&self) -> Answer {
+    pub(super) fn list_webhooks(&self) -> Result<Reply> {
         let webhooks = self.store.webhooks()?;
-        json_response(200, serde_json::to_string(&WebhookList { webhooks })?)
+        value(&WebhookList { webhooks })
     }
 
-    pub(super) fn delete_webhook(&self, id: &str) -> Answer {
+    pub(super) fn delete_webhook(&self, id: &str) -> Result<Reply> {
         if !transaction(&self.state, || self.store.delete_webhook(id))? {
             return Err(ApiError::not_found(format!("no webhook '{id}'")));
         }
-        Ok(worker::Response::empty()?.with_status(204))
+        Ok(Reply::Done)
     }
 
-    pub(super) fn delivery_log(&self, webhook: &str) -> Answer {
+    pub(super) fn delivery_log(&self, webhook: &str) -> Result<Reply> {
         let deliveries = self
             .store
             .deliveries(webhook)?
             .ok_or_else(|| ApiError::not_found(format!("no webhook '{webhook}'")))?;
-        json_response(200, serde_json::to_string(&DeliveryLog { deliveries })?)
+        value(&DeliveryLog { deliveries })
     }
 
-    pub(super) async fn redeliver(&self, webhook: &str, delivery: &str) -> Answer {
+    pub(super) async fn redeliver(&self, webhook: &str, delivery: &str) -> Result<Reply> {
         let now = crate::now_unix() as i64;
         if !transaction(&self.state, || self.store.redeliver(webhook, delivery, now))? {
             return Err(ApiError::not_found(format!("no delivery '{delivery}'")));

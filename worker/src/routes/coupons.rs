@@ -25,7 +25,7 @@ pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     crate::problem::respond(
         async {
             let (shop, code) = code(&req, &ctx).await?;
-            super::relay(&ctx.env, &shop, &Command::Coupon { code }).await
+            super::relay(&ctx.env, &shop, &Command::Coupon { code }, 200).await
         }
         .await,
     )
@@ -47,6 +47,7 @@ async fn use_coupon(req: &mut Request, ctx: &RouteContext<()>) -> Answer {
             code,
             order_id: body.order_id,
         },
+        200,
     )
     .await
 }

@@ -2,7 +2,7 @@
 //! stamps, redemptions on the member's behalf, data export and erasure.
 
 use super::Answer;
-use crate::commands::Command;
+use crate::commands::{Command, Reply};
 use crate::problem::ApiError;
 use shared::ledger::{Event, EventKind};
 use shared::requests::{AdjustmentRequest, RedemptionRequest, StampsRequest};
@@ -29,7 +29,7 @@ async fn relay_for(
     crate::problem::respond(
         async {
             let (shop, customer) = target(req, ctx).await?;
-            super::relay(&ctx.env, &shop, &make(customer.to_string())).await
+            super::relay(&ctx.env, &shop, &make(customer.to_string()), 200).await
         }
         .await,
     )
@@ -80,7 +80,7 @@ pub async fn history(req: Request, ctx: RouteContext<()>) -> Result<Response> {
                 before,
                 limit,
             };
-            super::relay(&ctx.env, &shop, &command).await
+            super::relay(&ctx.env, &shop, &command, 200).await
         }
         .await,
     )
@@ -91,27 +91,19 @@ pub async fn history(req: Request, ctx: RouteContext<()>) -> Result<Response> {
 pub async fn export(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let head = async {
         let (shop, customer) = target(&req, &ctx).await?;
-        // A fresh response (the object's own has immutable headers): passed on unless 200.
-        let mut head = super::relay(
-            &ctx.env,
-            &shop,
-            &Command::Export {
-                customer: customer.to_string(),
-            },
-        )
-        .await?;
-        if head.status_code() != 200 {
-            return Ok(Err(head));
+        let command = Command::Export {
+            customer: customer.to_string(),
+        };
+        match crate::ledger::ask(&ctx.env, &shop, &command).await? {
+            Reply::Value(head) => Ok((shop, customer, serde_json::from_str(&head)?)),
+            _ => Err(crate::problem::ApiError::internal("export head refused")),
         }
-        let value: serde_json::Value = head.json().await?;
-        Ok::<_, crate::problem::ApiError>(Ok((shop, customer, value)))
     }
     .await;
     match head {
-        Ok(Ok((shop, customer, value))) => {
+        Ok((shop, customer, value)) => {
             super::export::stream(ctx.env.clone(), shop, customer, value)
         }
-        Ok(Err(problem)) => Ok(problem),
         Err(e) => e.into_response(),
     }
 }
@@ -185,10 +177,9 @@ async fn staff_event(
         idem,
         customer: customer.to_string(),
         event,
-        status: 201,
         fail_midway: false,
     };
-    super::relay(&ctx.env, shop, &command).await
+    super::relay(&ctx.env, shop, &command, 201).await
 }
 
 pub async fn redeem(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
@@ -219,7 +210,7 @@ pub async fn redemption(
         customer: customer.to_string(),
         reward_id: body.value.reward_id,
     };
-    super::relay(&ctx.env, shop, &command).await
+    super::relay(&ctx.env, shop, &command, 201).await
 }
 
 /// `GET /v1/shops/{shop}/members/{member_code}` (shop key): the member with that code, as
@@ -237,7 +228,7 @@ pub async fn by_member_code(req: Request, ctx: RouteContext<()>) -> Result<Respo
             let code = shared::code::normalize("M", &raw).ok_or_else(|| {
                 crate::problem::ApiError::not_found("no member with this member code")
             })?;
-            super::relay(&ctx.env, &shop, &Command::MemberByCode { code }).await
+            super::relay(&ctx.env, &shop, &Command::MemberByCode { code }, 200).await
         }
         .await,
     )
@@ -251,7 +242,7 @@ pub async fn analytics(req: Request, ctx: RouteContext<()>) -> Result<Response> 
             let shop = super::shop_param(&ctx)?;
             super::ensure_demo_seeded(&ctx.env, &shop).await?;
             crate::auth::shop(&req, &ctx.env, &shop).await?;
-            super::relay(&ctx.env, &shop, &Command::Analytics).await
+            super::relay(&ctx.env, &shop, &Command::Analytics, 200).await
         }
         .await,
     )

@@ -29,10 +29,9 @@ async fn handle(req: &mut Request, ctx: &RouteContext<()>) -> Answer {
         idem,
         customer: customer.to_string(),
         event,
-        status: 200,
         fail_midway: super::test_fault(req, &ctx.env),
     };
-    super::relay(&ctx.env, &shop, &command).await
+    super::relay(&ctx.env, &shop, &command, 200).await
 }
 
 /// `POST /v1/shops/{shop}/events/batch` (shop key): up to [`MAX_BATCH`] events in one request,
@@ -80,7 +79,7 @@ pub async fn batch(mut req: Request, ctx: RouteContext<()>) -> Result<Response> 
                     .collect();
                 return Err(ApiError::invalid(errors));
             }
-            super::relay(&ctx.env, &shop, &Command::ApplyBatch { items }).await
+            super::relay(&ctx.env, &shop, &Command::ApplyBatch { items }, 200).await
         }
         .await,
     )

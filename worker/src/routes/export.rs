@@ -5,7 +5,7 @@
 //! a time (entries oldest first, order records by key, coupons in issue order), so a member with
 //! a million orders costs no more memory than one with ten.
 
-use crate::commands::{Command, ExportPart};
+use crate::commands::{Command, ExportPart, Reply};
 use crate::problem::ApiError;
 use futures::stream;
 use serde_json::Value;
@@ -34,11 +34,10 @@ async fn page(
         after,
         limit: PAGE,
     };
-    let mut response = crate::ledger::send(env, shop, &command).await?;
-    if response.status_code() != 200 {
-        return Err(ApiError::internal("export page refused"));
+    match crate::ledger::ask(env, shop, &command).await? {
+        Reply::Value(page) => Ok(serde_json::from_str(&page)?),
+        _ => Err(ApiError::internal("export page refused")),
     }
-    Ok(response.json().await?)
 }
 
 /// The streamed export, once `head` (the member's view and account) has been read.

@@ -22,7 +22,7 @@ pub async fn rotate(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
                 secret_key: super::shops::new_secret_key()?,
                 previous_until: (crate::now_unix() + grace) as i64,
             };
-            super::relay(&ctx.env, &shop, &command).await
+            super::relay(&ctx.env, &shop, &command, 200).await
         }
         .await,
     )
@@ -49,7 +49,7 @@ pub async fn put_settings(mut req: Request, ctx: RouteContext<()>) -> Result<Res
             crate::auth::shop(&req, &ctx.env, &shop).await?;
             let settings: ShopSettings = crate::body::json(&mut req).await?.value;
             settings.validate().map_err(ApiError::invalid)?;
-            super::relay(&ctx.env, &shop, &Command::PutSettings { settings }).await
+            super::relay(&ctx.env, &shop, &Command::PutSettings { settings }, 200).await
         }
         .await,
     )

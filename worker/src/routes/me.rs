@@ -53,7 +53,7 @@ async fn snapshot(
         customer: customer.to_string(),
         open: true,
     };
-    Ok(Err(super::relay(env, &shop, &card).await?))
+    Ok(Err(super::relay(env, &shop, &card, 200).await?))
 }
 
 thread_local! {
@@ -115,10 +115,9 @@ pub async fn birthday(mut req: Request, ctx: RouteContext<()>) -> Result<Respons
                     at: crate::now_unix() as i64,
                     kind: EventKind::SetBirthday { month, day },
                 },
-                status: 200,
                 fail_midway: false,
             };
-            super::relay(&ctx.env, &shop, &command).await
+            super::relay(&ctx.env, &shop, &command, 200).await
         }
         .await,
     )

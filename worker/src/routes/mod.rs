@@ -13,7 +13,7 @@ pub mod program;
 pub mod shops;
 pub mod webhooks;
 
-use crate::commands::{Command, Idem};
+use crate::commands::{Command, Idem, Reply};
 use crate::problem::ApiError;
 pub use shared::routes::is_browser_facing;
 use shared::{CustomerId, ShopId};
@@ -129,35 +129,19 @@ pub fn idem(key: String, body_hash: String) -> Idem {
     Idem { key, body_hash }
 }
 
-/// Sends a command to the shop's ledger and relays its answer (status, body and the
-/// `Idempotent-Replayed` / `Retry-After` headers) in a fresh, mutable response.
-pub async fn relay(env: &Env, shop: &ShopId, command: &Command) -> Answer {
-    let mut from = crate::ledger::send(env, shop, command).await?;
-    let status = from.status_code();
-    let content_type = from
-        .headers()
-        .get("Content-Type")?
-        .unwrap_or_else(|| "application/json".into());
-    let replayed = from.headers().get("Idempotent-Replayed")?;
-    let retry_after = from.headers().get("Retry-After")?;
-    let body = from.text().await?;
-    let mut response = if status == 204 {
-        Response::empty()?
-    } else {
-        Response::ok(body)?
+/// Sends a command to the shop's ledger and answers with its reply: a result with `status`, a
+/// stored answer with `status` and `Idempotent-Replayed: true`, done as 204, a refusal as its
+/// problem.
+pub async fn relay(env: &Env, shop: &ShopId, command: &Command, status: u16) -> Answer {
+    match crate::ledger::ask(env, shop, command).await? {
+        Reply::Value(body) => json_text(status, body),
+        Reply::Replayed(body) => {
+            let mut response = json_text(status, body)?;
+            response.headers_mut().set("Idempotent-Replayed", "true")?;
+            Ok(response)
+        }
+        Reply::Done => Ok(Response::empty()?.with_status(204)),
     }
-    .with_status(status);
-    let headers = response.headers_mut();
-    if status != 204 {
-        headers.set("Content-Type", &content_type)?;
-    }
-    if let Some(v) = replayed {
-        headers.set("Idempotent-Replayed", &v)?;
-    }
-    if let Some(v) = retry_after {
-        headers.set("Retry-After", &v)?;
-    }
-    Ok(response)
 }
 
 /// Tests only: whether the request asks for an injected failure half-way through its command
@@ -192,11 +176,8 @@ pub async fn ensure_demo_seeded(env: &Env, shop: &ShopId) -> std::result::Result
     if !demo_enabled(env) {
         return Ok(());
     }
-    let response = crate::ledger::send(env, shop, &Command::SeedDemo).await?;
-    if response.status_code() != 204 {
-        return Err(ApiError::from(worker::Error::RustError(
-            "demo seeding failed".into(),
-        )));
+    if crate::ledger::ask(env, shop, &Command::SeedDemo).await? != Reply::Done {
+        return Err(ApiError::internal("demo seeding failed"));
     }
     DEMO_SEEDED.store(true, Ordering::Relaxed);
     Ok(())

@@ -38,7 +38,7 @@ async fn handle(req: &mut Request, ctx: &RouteContext<()>) -> Answer {
         name: body.name.trim().to_owned(),
         secret_key: new_secret_key()?,
     };
-    super::relay(&ctx.env, &shop, &command).await
+    super::relay(&ctx.env, &shop, &command, 201).await
 }
 
 /// A fresh secret key: `sk_live_` and 24 random bytes in hex.
@@ -68,7 +68,7 @@ pub async fn purge(mut req: Request, ctx: RouteContext<()>) -> Result<Response> 
             let command = Command::Purge {
                 older_than_seconds: body.older_than_seconds,
             };
-            super::relay(&ctx.env, &shop, &command).await
+            super::relay(&ctx.env, &shop, &command, 200).await
         }
         .await,
     )
@@ -91,7 +91,7 @@ pub async fn rerun_daily(req: Request, ctx: RouteContext<()>) -> Result<Response
     crate::problem::respond(
         async {
             let shop = dev_shop(&req, &ctx)?;
-            super::relay(&ctx.env, &shop, &Command::RerunDaily).await
+            super::relay(&ctx.env, &shop, &Command::RerunDaily, 200).await
         }
         .await,
     )
@@ -112,7 +112,7 @@ pub async fn seed_legacy(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
                 customer: customer.to_string(),
                 document,
             };
-            super::relay(&ctx.env, &shop, &command).await
+            super::relay(&ctx.env, &shop, &command, 200).await
         }
         .await,
     )

@@ -44,7 +44,7 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
             request
                 .validate(super::demo_enabled(&ctx.env))
                 .map_err(ApiError::invalid)?;
-            super::relay(&ctx.env, &shop, &Command::CreateWebhook { request }).await
+            super::relay(&ctx.env, &shop, &Command::CreateWebhook { request }, 201).await
         }
         .await,
     )
@@ -54,7 +54,7 @@ pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     crate::problem::respond(
         async {
             let shop = shop(&req, &ctx).await?;
-            super::relay(&ctx.env, &shop, &Command::ListWebhooks).await
+            super::relay(&ctx.env, &shop, &Command::ListWebhooks, 200).await
         }
         .await,
     )
@@ -65,7 +65,7 @@ pub async fn delete(req: Request, ctx: RouteContext<()>) -> Result<Response> {
         async {
             let shop = shop(&req, &ctx).await?;
             let id = id_param(&ctx, "webhook", "wh_", 16)?;
-            super::relay(&ctx.env, &shop, &Command::DeleteWebhook { id }).await
+            super::relay(&ctx.env, &shop, &Command::DeleteWebhook { id }, 200).await
         }
         .await,
     )
@@ -76,7 +76,7 @@ pub async fn deliveries(req: Request, ctx: RouteContext<()>) -> Result<Response>
         async {
             let shop = shop(&req, &ctx).await?;
             let webhook = id_param(&ctx, "webhook", "wh_", 16)?;
-            super::relay(&ctx.env, &shop, &Command::Deliveries { webhook }).await
+            super::relay(&ctx.env, &shop, &Command::Deliveries { webhook }, 200).await
         }
         .await,
     )
@@ -88,7 +88,13 @@ pub async fn redeliver(req: Request, ctx: RouteContext<()>) -> Result<Response> 
             let shop = shop(&req, &ctx).await?;
             let webhook = id_param(&ctx, "webhook", "wh_", 16)?;
             let delivery = id_param(&ctx, "delivery", "evt_", 24)?;
-            super::relay(&ctx.env, &shop, &Command::Redeliver { webhook, delivery }).await
+            super::relay(
+                &ctx.env,
+                &shop,
+                &Command::Redeliver { webhook, delivery },
+                200,
+            )
+            .await
         }
         .await,
     )
