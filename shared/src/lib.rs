@@ -7,6 +7,7 @@ pub mod analytics;
 pub mod api;
 pub mod card;
 pub mod code;
+pub mod compact;
 pub mod demo;
 pub mod ids;
 pub mod ledger;

@@ -894,6 +894,20 @@ mod properties {
             }
         }
 
+        /// What the store writes compactly reads back as it was: every outcome and order record.
+        #[test]
+        fn stored_outcomes_and_orders_read_back_unchanged(events in arb_events()) {
+            let (book, results) = run(&with_batches(), &events);
+            for outcome in results.iter().flatten() {
+                let text = crate::compact::to_string(outcome).unwrap();
+                prop_assert_eq!(&crate::compact::from_str::<Outcome>(&text).unwrap(), outcome);
+            }
+            for record in book.orders.values() {
+                let text = crate::compact::to_string(record).unwrap();
+                prop_assert_eq!(&crate::compact::from_str::<OrderRecord>(&text).unwrap(), record);
+            }
+        }
+
         #[test]
         fn balance_is_the_sum_of_the_ledger(events in arb_events()) {
             let p = with_batches();

@@ -66,7 +66,7 @@ impl<S: Storage> Ledger<'_, S> {
         Ok(Some(if full != 0 {
             Replay::Full(body)
         } else {
-            Replay::Outcome(serde_json::from_str(&body)?)
+            Replay::Outcome(shared::compact::from_str(&body)?)
         }))
     }
 
@@ -232,7 +232,7 @@ impl<S: Storage> Ledger<'_, S> {
             key: &item.idem.key,
             customer: &item.customer,
             body_hash: &item.idem.body_hash,
-            body: &serde_json::to_string(&applied.outcome)?,
+            body: &shared::compact::to_string(&applied.outcome)?,
             full: false,
             now: ctx.now,
         })?;

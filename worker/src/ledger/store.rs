@@ -9,9 +9,9 @@
 //!   orders, entries or requests), its `member_code` as a UNIQUE column, and the program version
 //!   its card snapshot was last written to KV under (0: none — nothing in KV to keep fresh).
 //! - `entries` (append-only, `(customer_id, seq)`), `orders` (what each order earned, by
-//!   `(customer_id, order_key)`), `coupons` (every coupon by code, with its status and the order
+//!   `(customer_id, order_key)`, as `shared::compact` JSON), `coupons` (every coupon by code, with its status and the order
 //!   that caused it): the rows that grow, each read by key or in bounded pages.
-//! - `idempotency`: each value-moving request's answer by key, with its member and `created_at`
+//! - `idempotency`: each value-moving request's answer (a batch item's: its outcome, compact) by key, with its member and `created_at`
 //!   (kept [`IDEMPOTENCY_RETENTION_SECONDS`], purged by the alarm in bounded slices, oldest rowid
 //!   first — version 3 dropped the index on `created_at`). Its `status` column is always 200:
 //!   statuses are the edge's (`crate::commands::Reply`), the column stays for older rows.
@@ -28,6 +28,7 @@ use crate::problem::ApiError;
 use crate::shop_stats::Pending;
 use serde::Deserialize;
 use shared::analytics::MemberStats;
+use shared::compact::Compact;
 use shared::ledger::legacy::LegacyAccount;
 use shared::ledger::{Account, Changes, Coupon, Entry, Needs, OrderRecord, Rows};
 use std::collections::HashMap;
@@ -521,7 +522,16 @@ impl Store {
             .flatten();
         let items = rows
             .iter()
-            .map(|r| serde_json::from_str(&r.item).map_err(ApiError::from))
+            .map(|r| {
+                let mut item: serde_json::Value = serde_json::from_str(&r.item)?;
+                if part == ExportPart::Orders {
+                    // Stored compactly; exported whole.
+                    let record: OrderRecord =
+                        shared::compact::from_str(&item["record"].to_string())?;
+                    item["record"] = serde_json::to_value(record)?;
+                }
+                Ok(item)
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok((items, next))
     }
@@ -753,7 +763,7 @@ impl Storage for Store {
                 vec![
                     customer.into(),
                     key.into(),
-                    serde_json::to_string(&record)?.into(),
+                    shared::compact::to_string(&record)?.into(),
                 ],
             )?;
         }
@@ -791,7 +801,7 @@ impl Storage for Store {
                 )?
                 .to_array()?;
             if let Some(r) = found.into_iter().next() {
-                rows.order = Some(serde_json::from_str::<OrderRecord>(&r.record)?);
+                rows.order = Some(shared::compact::from_str::<OrderRecord>(&r.record)?);
             }
             if needs.order_coupons {
                 rows.order_coupons = self.coupons_where(
@@ -1019,7 +1029,7 @@ impl Storage for Store {
                 )?
                 .to_array()?;
             for r in rows {
-                let record = serde_json::from_str(&r.record)?;
+                let record = shared::compact::from_str(&r.record)?;
                 found.push((r.customer_id, r.order_key, record));
             }
         }
@@ -1077,7 +1087,7 @@ impl Storage for Store {
             changes().flat_map(|(customer, c)| {
                 c.orders
                     .iter()
-                    .map(move |(key, record)| (customer, key, record))
+                    .map(move |(key, record)| (customer, key, Compact(record)))
             }),
         )?;
         self.exec_rows(
