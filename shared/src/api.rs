@@ -379,6 +379,7 @@ pub enum ErrorCode {
     Unauthorized,
     TokenLifetime,
     Forbidden,
+    MemberErased,
     NotFound,
     MethodNotAllowed,
     InsufficientPoints,
@@ -396,11 +397,12 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for lookups and for documenting them all (OpenAPI).
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         Self::BadRequest,
         Self::Unauthorized,
         Self::TokenLifetime,
         Self::Forbidden,
+        Self::MemberErased,
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::InsufficientPoints,
@@ -428,6 +430,7 @@ impl ErrorCode {
             Self::Unauthorized => "unauthorized",
             Self::TokenLifetime => "token_lifetime",
             Self::Forbidden => "forbidden",
+            Self::MemberErased => "member_erased",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::InsufficientPoints => "insufficient_points",
@@ -449,7 +452,7 @@ impl ErrorCode {
         match self {
             Self::BadRequest => 400,
             Self::Unauthorized | Self::TokenLifetime => 401,
-            Self::Forbidden => 403,
+            Self::Forbidden | Self::MemberErased => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::InsufficientPoints
@@ -473,6 +476,7 @@ impl ErrorCode {
             Self::Unauthorized => "Unauthorized",
             Self::TokenLifetime => "Token valid for too long",
             Self::Forbidden => "Forbidden",
+            Self::MemberErased => "Member erased",
             Self::NotFound => "Not found",
             Self::MethodNotAllowed => "Method not allowed",
             Self::InsufficientPoints => "Insufficient points",

@@ -104,6 +104,14 @@ id_type!(
     CustomerId
 );
 
+/// The suppression entry of an erased member (kept only while their shop refuses re-joining):
+/// a SHA-256 of the customer id, so the entry itself holds no id in clear.
+pub fn suppression_key(customer: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("punchcard-erased:{customer}").as_bytes());
+    crate::token::hex(&digest)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -241,7 +241,7 @@ fn operations(req: &mut Generator, res: &mut Generator) -> Vec<Op> {
         },
         Op {
             ok: (200, "The shopper's card", Some(res.of::<Card>())),
-            errors: &[404],
+            errors: &[403, 404],
             ..op("get", "/v1/shops/{shop}/me", "getMyCard", "The signed-in shopper's card", Auth::Customer)
         },
         Op {
@@ -255,7 +255,7 @@ fn operations(req: &mut Generator, res: &mut Generator) -> Vec<Op> {
         Op {
             body: body(req.of::<BirthdayRequest>()),
             ok: (200, "The card, with the birthday", Some(res.of::<CardWithOutcome>())),
-            errors: &[404, 409],
+            errors: &[403, 404, 409],
             replays: true,
             ..op("post", "/v1/shops/{shop}/me/birthday", "setMyBirthday", "The member tells us their birthday, once (the same date again is a replay)", Auth::Customer)
         },
@@ -369,7 +369,7 @@ fn operation(op: &Op) -> Value {
 fn problem_response(status: u16) -> Value {
     let description = match status {
         401 => "Missing or invalid credentials",
-        403 => "Forbidden",
+        403 => "Forbidden (member_erased: the shop erased this member and does not let them re-join)",
         404 => "Not found",
         409 => "Conflict",
         413 => "Body over 64 KiB",

@@ -87,6 +87,16 @@ pub struct ShopSettings {
         schemars(range(min = MIN_TOKEN_LIFETIME_SECONDS, max = crate::token::MAX_LIFETIME_LIMIT))
     )]
     pub token_max_lifetime_seconds: u64,
+    /// Whether a member the shop erased may come back on a customer token: their first visit
+    /// opens a new, empty account (the default). `false`: the shop keeps a suppression entry (a
+    /// hash of the customer id, nothing else) and refuses their tokens with 403 `member_erased`;
+    /// the shop's own backend may still add them again with an event.
+    #[serde(default = "members_may_rejoin_by_default")]
+    pub members_may_rejoin: bool,
+}
+
+fn members_may_rejoin_by_default() -> bool {
+    true
 }
 
 impl ShopSettings {

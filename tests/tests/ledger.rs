@@ -79,6 +79,49 @@ fn erasure_leaves_no_trace_and_old_keys_are_fresh_requests() {
 }
 
 #[test]
+fn a_still_valid_token_reopens_an_erased_member_only_where_the_shop_lets_them_rejoin() {
+    let (shop, sk) = new_shop("rejoin");
+    let settings = format!("/v1/shops/{shop}/settings");
+    let me = format!("/v1/shops/{shop}/me");
+    let base = format!("/v1/shops/{shop}/customers/left");
+    let token = token_for(&shop, &sk, "left");
+    let r = get(&settings, Some(&sk));
+    assert_eq!(r.body["members_may_rejoin"], true, "the default: {r:?}");
+
+    // Re-joining allowed: the token opens a new, empty account.
+    assert_eq!(get(&me, Some(&token)).status, 200);
+    assert_eq!(call("DELETE", &base, Some(&sk), None).status, 204);
+    let back = get(&me, Some(&token));
+    assert_eq!(back.status, 200, "{back:?}");
+    assert_eq!(back.body["points"], 100, "only the welcome bonus: {back:?}");
+
+    // Refused: the same token is 403 `member_erased`, on reads and writes alike.
+    let no = json!({"token_max_lifetime_seconds": 86_400, "members_may_rejoin": false});
+    let put = call("PUT", &settings, Some(&sk), Some(&no));
+    assert_eq!(put.status, 200, "{put:?}");
+    assert_eq!(get(&settings, Some(&sk)).body["members_may_rejoin"], false);
+    assert_eq!(call("DELETE", &base, Some(&sk), None).status, 204);
+    get(&me, Some(&token)).assert_problem(403, "member_erased");
+    let birthday = format!("{me}/birthday");
+    call(
+        "POST",
+        &birthday,
+        Some(&token),
+        Some(&json!({"date": "03-14"})),
+    )
+    .assert_problem(403, "member_erased");
+    get(&base, Some(&sk)).assert_problem(404, "not_found");
+    // The shop's own backend may add them again; then their token works.
+    let paid = post(
+        &format!("/v1/shops/{shop}/events"),
+        &sk,
+        paid("rejoin-e1", "left", "o1", 1_000),
+    );
+    assert_eq!(paid.status, 200, "{paid:?}");
+    assert_eq!(get(&me, Some(&token)).status, 200);
+}
+
+#[test]
 fn a_reused_id_in_a_batch_is_that_items_409_and_nothing_of_it_applies() {
     let (shop, sk) = new_shop("batch409");
     let single = post(

@@ -76,7 +76,10 @@ fn a_rotated_key_works_through_its_grace_period_and_then_stops() {
 fn tokens_may_live_only_as_long_as_the_shop_allows() {
     let (shop, sk) = new_shop("lifetime");
     let r = get(&settings(&shop), Some(&sk));
-    assert_eq!(r.body, json!({"token_max_lifetime_seconds": 86_400}));
+    assert_eq!(
+        r.body,
+        json!({"token_max_lifetime_seconds": 86_400, "members_may_rejoin": true})
+    );
     let day = signed(&shop, &sk, "c1", now() + 86_000);
     assert_eq!(get(&me(&shop), Some(&day)).status, 200);
     let week = signed(&shop, &sk, "c1", now() + 7 * 86_400);

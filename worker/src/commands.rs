@@ -47,6 +47,10 @@ pub enum Command {
         idem: Idem,
         customer: String,
         event: Event,
+        /// Sent on the shopper's own token: may not reopen a member the shop erased unless the
+        /// shop lets members re-join.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        shopper: bool,
         /// Tests only (the edge sets it only where `PUNCHCARD_DEMO=seed`): fail after every
         /// write but the stored answer, to prove the transaction leaves nothing behind.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -58,7 +62,8 @@ pub enum Command {
         customer: String,
         reward_id: String,
     },
-    /// The member's card (`open`: create the account if this is their first contact).
+    /// The member's card (`open`: the shopper's first contact creates the account, unless the
+    /// shop erased them and does not let members re-join).
     Card {
         customer: String,
         open: bool,

@@ -30,6 +30,13 @@ pub struct ShopRecord {
     /// The longest a customer token may be valid, in seconds from now.
     #[serde(default = "default_token_lifetime")]
     pub token_max_lifetime: u64,
+    /// Whether a member the shop erased may come back on a customer token.
+    #[serde(default = "yes")]
+    pub members_may_rejoin: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_token_lifetime() -> u64 {

@@ -23,7 +23,7 @@ pub fn error_key(error: &ApiError) -> &'static str {
         ApiError::Problem(p) => match p.code.as_str() {
             "insufficient_points" => "error_not_enough",
             "rate_limited" => "error_rate_limited",
-            "not_found" => "error_no_card",
+            "not_found" | "member_erased" => "error_no_card",
             "birthday_already_set" => "birthday_already",
             _ => "error_generic",
         },

@@ -205,6 +205,14 @@ impl<S: Storage> Storage for Batched<'_, S> {
         self.inner.has_webhooks()
     }
 
+    fn is_suppressed(&self, customer: &str) -> Result<bool> {
+        self.inner.is_suppressed(customer)
+    }
+
+    fn suppress(&self, customer: &str, suppressed: bool, now: i64) -> Result<()> {
+        self.inner.suppress(customer, suppressed, now)
+    }
+
     fn enqueue_webhook_events(
         &self,
         shop: &str,
@@ -258,6 +266,8 @@ pub fn apply_items<S: Storage>(
         program: ledger.program,
         shop_id: ledger.shop_id,
         entropy: ledger.entropy,
+        members_may_rejoin: ledger.members_may_rejoin,
+        shopper: ledger.shopper,
     };
     let mut stats = Pending::default();
     let mut changed = BTreeSet::new();
@@ -356,6 +366,8 @@ mod tests {
             program,
             shop_id: "s",
             entropy: &no_entropy,
+            members_may_rejoin: true,
+            shopper: false,
         }
     }
 

@@ -54,6 +54,8 @@ impl ShopLedger {
             program,
             shop_id: &shop.record.shop_id,
             entropy: &entropy,
+            members_may_rejoin: shop.record.members_may_rejoin,
+            shopper: false,
         }
     }
 
@@ -80,8 +82,12 @@ impl ShopLedger {
                 idem,
                 customer,
                 event,
+                shopper,
                 fail_midway,
-            } => self.apply(idem, &customer, event, fail_midway).await,
+            } => {
+                self.apply(idem, &customer, event, shopper, fail_midway)
+                    .await
+            }
             Command::Redeem {
                 idem,
                 customer,
@@ -157,10 +163,14 @@ impl ShopLedger {
         idem: Idem,
         customer: &str,
         event: Event,
+        shopper: bool,
         fail_midway: bool,
     ) -> Result<Reply> {
         let (shop, program) = self.program()?;
-        let core = self.core(&shop, &program);
+        let core = Ledger {
+            shopper,
+            ..self.core(&shop, &program)
+        };
         let event = self.with_referrer_resolved(event)?;
         let result = transaction(&self.state, || {
             if let Some(replay) = core.replay(&idem)? {
@@ -302,7 +312,11 @@ impl ShopLedger {
             (Some((account, _)), _) => account,
             (None, true) => transaction(&self.state, || {
                 let ctx = context()?;
-                let mut account = self.core(&shop, &program).open_member(customer, &ctx)?;
+                let core = Ledger {
+                    shopper: true,
+                    ..self.core(&shop, &program)
+                };
+                let mut account = core.open_member(customer, &ctx)?;
                 let changes = account.take_changes();
                 self.store.save_member(&account, changes, ctx.now)?;
                 let mut stats = Pending::default();
@@ -467,7 +481,10 @@ impl ShopLedger {
     /// index entry, and their card snapshot under every recent program version.
     async fn erase(&self, customer: &str) -> Result<Reply> {
         let (shop, program) = self.program()?;
-        transaction(&self.state, || self.core(&shop, &program).erase(customer))?;
+        let now = crate::now_unix() as i64;
+        transaction(&self.state, || {
+            self.core(&shop, &program).erase(customer, now)
+        })?;
         self.last_publish.borrow_mut().remove(customer);
         self.redemptions.borrow_mut().remove(customer);
         let id = CustomerId::parse(customer).map_err(|_| ApiError::not_found("no such member"))?;
@@ -541,7 +558,10 @@ impl ShopLedger {
         self.shop()?;
         let lifetime = i64::try_from(settings.token_max_lifetime_seconds)
             .map_err(|_| ApiError::field("token_max_lifetime_seconds", "too large"))?;
-        transaction(&self.state, || self.store.set_token_max_lifetime(lifetime))?;
+        transaction(&self.state, || {
+            self.store
+                .set_settings(lifetime, settings.members_may_rejoin)
+        })?;
         self.forget_shop();
         let shop = self.shop()?;
         self.publish_shop(&shop).await?;

@@ -44,6 +44,10 @@ pub struct Ledger<'a, S: Storage> {
     pub shop_id: &'a str,
     /// Fresh random bytes for a redrawn code (Web Crypto at the edge; a counter in tests).
     pub entropy: &'a dyn Fn() -> Result<[u8; 32]>,
+    /// The shop's choice: an erased member may come back (a new, empty account).
+    pub members_may_rejoin: bool,
+    /// The command comes on the shopper's own token (not the shop's key).
+    pub shopper: bool,
 }
 
 impl<S: Storage> Ledger<'_, S> {
@@ -86,8 +90,19 @@ impl<S: Storage> Ledger<'_, S> {
         })
     }
 
-    /// Opens `customer`'s account with a member code no other member holds.
+    /// Opens `customer`'s account with a member code no other member holds. A member the shop
+    /// erased comes back only if the shop lets them re-join, or when the shop itself adds them
+    /// again (which forgets the suppression entry).
     pub fn open_member(&self, customer: &str, ctx: &Context) -> Result<Account> {
+        if self.store.is_suppressed(customer)? {
+            if self.shopper && !self.members_may_rejoin {
+                return Err(ApiError::new(
+                    ErrorCode::MemberErased,
+                    "this member was erased and the shop does not let erased members re-join",
+                ));
+            }
+            self.store.suppress(customer, false, ctx.now)?;
+        }
         let mut account = Account::open(customer, self.program, ctx);
         for _ in 0..CODE_DRAWS {
             if self
@@ -269,13 +284,17 @@ impl<S: Storage> Ledger<'_, S> {
         Ok(serde_json::to_string(&answer)?)
     }
 
-    /// Erases every row of `customer` and their share of the analytics.
-    pub fn erase(&self, customer: &str) -> Result<()> {
+    /// Erases every row of `customer` and their share of the analytics; keeps a suppression
+    /// entry when the shop does not let erased members re-join.
+    pub fn erase(&self, customer: &str, now: i64) -> Result<()> {
         let (account, _) = self
             .store
             .member(customer)?
             .ok_or_else(|| ApiError::not_found(format!("no member '{customer}'")))?;
         self.store.erase(customer)?;
+        if !self.members_may_rejoin {
+            self.store.suppress(customer, true, now)?;
+        }
         let mut stats = Pending::default();
         stats.track(customer, Some(&MemberStats::of(&account)), None);
         self.store.flush_stats(stats)
@@ -346,6 +365,8 @@ mod tests {
             program: &program,
             shop_id: "s",
             entropy: &counter,
+            members_may_rejoin: true,
+            shopper: false,
         });
         (out, store)
     }
@@ -506,13 +527,54 @@ mod tests {
                     item("c2", paid("e2", "o2", 1_000), "h2"),
                 ],
             );
-            l.store.transaction(|| l.erase("c1")).unwrap();
+            l.store.transaction(|| l.erase("c1", NOW)).unwrap();
         });
         assert!(store.member("c1").unwrap().is_none());
         assert!(store.entries("c1", None, 50).unwrap().is_empty());
         assert!(store.idempotency("event:e1").unwrap().is_none());
         assert!(!store.holds_anything_of("c1"));
+        assert!(
+            !store.is_suppressed("c1").unwrap(),
+            "re-joining allowed: no entry"
+        );
         assert_eq!(store.counter("members"), 1);
         assert_eq!(store.counter("revenue"), 1_000);
+    }
+
+    #[test]
+    fn an_erased_member_rejoins_on_a_token_only_where_the_shop_allows_it() {
+        let store = MemoryStore::default();
+        let program = Program::demo_bakery();
+        let shop = Ledger {
+            store: &store,
+            program: &program,
+            shop_id: "s",
+            entropy: &counter,
+            members_may_rejoin: false,
+            shopper: false,
+        };
+        let shopper = Ledger {
+            shopper: true,
+            ..shop
+        };
+        batch(&shop, &[item("c1", paid("e1", "o1", 60_000), "h1")]);
+        store.transaction(|| shop.erase("c1", NOW)).unwrap();
+        assert!(store.member("c1").unwrap().is_none());
+        assert!(store.is_suppressed("c1").unwrap());
+        let refused = shopper.open_member("c1", &ctx(NOW)).unwrap_err();
+        assert_eq!(refused.code(), ErrorCode::MemberErased);
+        // The shop's own backend adds them again: the entry goes, their token works again.
+        let results = batch(&shop, &[item("c1", paid("e2", "o2", 1_000), "h2")]);
+        assert_eq!(results[0]["status"], 200);
+        assert!(!store.is_suppressed("c1").unwrap());
+        assert!(shopper.open_member("c9", &ctx(NOW)).is_ok());
+        // Where re-joining is allowed, a token opens a new account after erasure.
+        let open = Ledger {
+            members_may_rejoin: true,
+            ..shopper
+        };
+        store.transaction(|| open.erase("c1", NOW)).unwrap();
+        assert!(!store.is_suppressed("c1").unwrap());
+        assert!(open.open_member("c1", &ctx(NOW)).is_ok());
     }
 }

@@ -21,6 +21,8 @@ struct Tables {
     stale: BTreeMap<String, ()>,
     /// Queued webhook events: (member, event id, type).
     webhook_events: Vec<(String, String, String)>,
+    /// Suppression entries of erased members: key → erased at.
+    erased: BTreeMap<String, i64>,
 }
 
 /// The ledger's tables in memory.
@@ -217,6 +219,22 @@ impl Storage for MemoryStore {
 
     fn has_webhooks(&self) -> Result<bool> {
         Ok(true) // the native tests look at every event
+    }
+
+    fn is_suppressed(&self, customer: &str) -> Result<bool> {
+        let key = shared::ids::suppression_key(customer);
+        Ok(self.tables.borrow().erased.contains_key(&key))
+    }
+
+    fn suppress(&self, customer: &str, suppressed: bool, now: i64) -> Result<()> {
+        let key = shared::ids::suppression_key(customer);
+        let erased = &mut self.tables.borrow_mut().erased;
+        if suppressed {
+            erased.insert(key, now);
+        } else {
+            erased.remove(&key);
+        }
+        Ok(())
     }
 
     fn enqueue_webhook_events(

@@ -149,6 +149,7 @@ impl ShopLedger {
                 previous_until: u64::try_from(row.previous_until).unwrap_or(0),
                 token_max_lifetime: u64::try_from(row.token_max_lifetime)
                     .unwrap_or(shared::token::DEFAULT_MAX_LIFETIME),
+                members_may_rejoin: row.members_may_rejoin != 0,
             },
             shop,
             program,

@@ -102,6 +102,10 @@ pub trait Storage {
     fn mark_stale(&self, customer: &str, version: i64) -> Result<()>;
     /// Deletes every row of `customer`.
     fn erase(&self, customer: &str) -> Result<()>;
+    /// Whether `customer` was erased by a shop that refuses re-joining (a suppression entry).
+    fn is_suppressed(&self, customer: &str) -> Result<bool>;
+    /// Stores (`true`) or forgets `customer`'s suppression entry.
+    fn suppress(&self, customer: &str, suppressed: bool, now: i64) -> Result<()>;
     /// Whether the shop has any webhook (else nothing is computed for them).
     fn has_webhooks(&self) -> Result<bool>;
     /// Queues the webhook events `customer`'s applied event produced, for every endpoint of

@@ -1,6 +1,6 @@
 //! The ledger object's SQLite schema and every read and write of it (one module owns the tables).
 //!
-//! Tables, schema version 4:
+//! Tables, schema version 5:
 //! - `shop`, `program`, `program_versions`: the shop (its secret key, the key rotated out with
 //!   the end of its grace period, the customer tokens' longest lifetime — version 3 added
 //!   those), its program, and recent program versions
@@ -16,6 +16,9 @@
 //!   first — version 3 dropped the index on `created_at`). Its `status` column is always 200:
 //!   statuses are the edge's (`crate::commands::Reply`), the column stays for older rows.
 //! - `kv_pending`: members whose card snapshot waits for the alarm.
+//! - `erased` (version 5, with the shop's `members_may_rejoin`): suppression entries of erased
+//!   members — a SHA-256 of the customer id and the time, nothing else — kept only while the
+//!   shop refuses re-joining.
 //! - `webhooks`, `webhook_outbox` (version 4): the shop's endpoints and the events queued for
 //!   them, owned by `super::webhooks`.
 //! - `meta`: the schema version.
@@ -37,7 +40,7 @@ use worker::{SqlStorage, SqlStorageValue};
 use super::storage::Result;
 
 /// The schema this code reads and writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 /// Larger than any sequence number, and safe as a JavaScript number.
 const MAX_SAFE: i64 = (1 << 53) - 1;
 /// How long an idempotency record answers replays (90 days).
@@ -51,7 +54,8 @@ const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS shop (
     shop_id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_key TEXT NOT NULL, created_at INTEGER NOT NULL,
     previous_key TEXT, previous_until INTEGER NOT NULL DEFAULT 0,
-    token_max_lifetime INTEGER NOT NULL DEFAULT 86400);
+    token_max_lifetime INTEGER NOT NULL DEFAULT 86400,
+    members_may_rejoin INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE IF NOT EXISTS program (
     shop_id TEXT PRIMARY KEY, config TEXT NOT NULL, updated_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS program_versions (version INTEGER PRIMARY KEY);
@@ -75,6 +79,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
 CREATE INDEX IF NOT EXISTS idempotency_by_member ON idempotency (customer_id);
 DROP INDEX IF EXISTS idempotency_by_age;
 CREATE TABLE IF NOT EXISTS kv_pending (customer_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS erased (id_hash TEXT PRIMARY KEY, erased_at INTEGER NOT NULL);
 ";
 
 /// The shop's row.
@@ -86,6 +91,7 @@ pub struct ShopRow {
     pub previous_key: Option<String>,
     pub previous_until: i64,
     pub token_max_lifetime: i64,
+    pub members_may_rejoin: i64,
 }
 
 #[derive(Deserialize)]
@@ -105,6 +111,8 @@ pub struct Store {
     legacy: std::cell::Cell<Option<bool>>,
     /// Whether any webhook is registered, once known (see `super::webhooks`).
     pub(super) webhooks_known: std::cell::Cell<Option<bool>>,
+    /// Whether any suppression entry of an erased member is stored, once known.
+    erased_known: std::cell::Cell<Option<bool>>,
 }
 
 pub(super) fn int(v: impl TryInto<i64>) -> SqlStorageValue {
@@ -117,6 +125,7 @@ impl Store {
             sql,
             legacy: std::cell::Cell::new(None),
             webhooks_known: std::cell::Cell::new(None),
+            erased_known: std::cell::Cell::new(None),
         }
     }
 
@@ -211,6 +220,17 @@ impl Store {
                         .exec(&format!("ALTER TABLE shop ADD COLUMN {column}"), None)?;
                 }
             }
+            // Version 4: every member may re-join after erasure.
+            let columns = self.count(
+                "SELECT COUNT(*) AS n FROM pragma_table_info('shop') WHERE name = 'members_may_rejoin'",
+                vec![],
+            )?;
+            if columns == 0 {
+                self.sql.exec(
+                    "ALTER TABLE shop ADD COLUMN members_may_rejoin INTEGER NOT NULL DEFAULT 1",
+                    None,
+                )?;
+            }
         }
         self.sql.exec(SCHEMA, None)?;
         self.sql.exec(crate::shop_stats::SCHEMA, None)?;
@@ -228,8 +248,8 @@ impl Store {
         let rows: Vec<ShopRow> = self
             .sql
             .exec(
-                "SELECT shop_id, name, secret_key, previous_key, previous_until, token_max_lifetime
-                 FROM shop",
+                "SELECT shop_id, name, secret_key, previous_key, previous_until, token_max_lifetime,
+                   members_may_rejoin FROM shop",
                 None,
             )?
             .to_array()?;
@@ -261,10 +281,17 @@ impl Store {
         Ok(())
     }
 
-    /// Sets how far ahead a customer token of this shop may expire (seconds).
-    pub fn set_token_max_lifetime(&self, seconds: i64) -> Result<()> {
-        self.sql
-            .exec("UPDATE shop SET token_max_lifetime = ?", vec![int(seconds)])?;
+    /// Sets how far ahead a customer token of this shop may expire (seconds) and whether erased
+    /// members may re-join (turning it on forgets every suppression entry).
+    pub fn set_settings(&self, token_max_lifetime: i64, members_may_rejoin: bool) -> Result<()> {
+        self.sql.exec(
+            "UPDATE shop SET token_max_lifetime = ?, members_may_rejoin = ?",
+            vec![int(token_max_lifetime), int(i64::from(members_may_rejoin))],
+        )?;
+        if members_may_rejoin {
+            self.sql.exec("DELETE FROM erased", None)?;
+            self.erased_known.set(None);
+        }
         Ok(())
     }
 
@@ -942,6 +969,43 @@ impl Storage for Store {
                 )?;
             }
         }
+        Ok(())
+    }
+
+    fn is_suppressed(&self, customer: &str) -> Result<bool> {
+        if self.erased_known.get() == Some(false) {
+            return Ok(false);
+        }
+        if self.erased_known.get().is_none() {
+            let any = self.count(
+                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM erased LIMIT 1)",
+                vec![],
+            )?;
+            self.erased_known.set(Some(any > 0));
+            if any == 0 {
+                return Ok(false);
+            }
+        }
+        let key = shared::ids::suppression_key(customer);
+        Ok(self.count(
+            "SELECT COUNT(*) AS n FROM erased WHERE id_hash = ?",
+            vec![key.into()],
+        )? > 0)
+    }
+
+    fn suppress(&self, customer: &str, suppressed: bool, now: i64) -> Result<()> {
+        let key = shared::ids::suppression_key(customer);
+        if suppressed {
+            self.sql.exec(
+                "INSERT OR REPLACE INTO erased (id_hash, erased_at) VALUES (?, ?)",
+                vec![key.into(), int(now)],
+            )?;
+        } else {
+            self.sql
+                .exec("DELETE FROM erased WHERE id_hash = ?", vec![key.into()])?;
+        }
+        // Unknown again: a rolled-back transaction must not leave a wrong answer cached.
+        self.erased_known.set(None);
         Ok(())
     }
 

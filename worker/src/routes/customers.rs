@@ -177,6 +177,7 @@ async fn staff_event(
         idem,
         customer: customer.to_string(),
         event,
+        shopper: false,
         fail_midway: false,
     };
     super::relay(&ctx.env, shop, &command, 201).await

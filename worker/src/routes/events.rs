@@ -29,6 +29,7 @@ async fn handle(req: &mut Request, ctx: &RouteContext<()>) -> Answer {
         idem,
         customer: customer.to_string(),
         event,
+        shopper: false,
         fail_midway: super::test_fault(req, &ctx.env),
     };
     super::relay(&ctx.env, &shop, &command, 200).await

@@ -35,6 +35,7 @@ pub async fn get_settings(req: Request, ctx: RouteContext<()>) -> Result<Respons
             let record = crate::auth::shop(&req, &ctx.env, &shop).await?;
             let settings = ShopSettings {
                 token_max_lifetime_seconds: record.token_max_lifetime,
+                members_may_rejoin: record.members_may_rejoin,
             };
             super::json(200, &settings)
         }

@@ -115,6 +115,7 @@ pub async fn birthday(mut req: Request, ctx: RouteContext<()>) -> Result<Respons
                     at: crate::now_unix() as i64,
                     kind: EventKind::SetBirthday { month, day },
                 },
+                shopper: true,
                 fail_midway: false,
             };
             super::relay(&ctx.env, &shop, &command, 200).await
