@@ -18,13 +18,14 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// A sentence for the merchant.
+    /// A sentence for the owner, in their language (a problem's own detail is the API's).
     pub fn message(&self) -> String {
+        let texts = crate::i18n::i18n();
         match self {
-            ApiError::Network => "The Punchcard API could not be reached. Check your connection and try again.".into(),
-            ApiError::Unauthorized => "Wrong shop id or secret key: sign in again with the secret key you got when the shop was created.".into(),
+            ApiError::Network => texts.t("api_network"),
+            ApiError::Unauthorized => texts.t("api_unauthorized"),
             ApiError::Problem(p) if p.errors.is_empty() => p.detail.clone(),
-            ApiError::Problem(p) => format!("{} ({} field(s) to fix)", p.title, p.errors.len()),
+            ApiError::Problem(p) => texts.plural("api_fields_to_fix", p.errors.len() as i64, &[]),
         }
     }
 

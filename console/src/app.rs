@@ -1,6 +1,7 @@
 //! The shell: sign-in, then a navigation bar and the page chosen by the URL's hash.
 
 use crate::api;
+use crate::i18n::{self, t};
 use crate::pages::{
     analytics::AnalyticsPage, install::InstallPage, members::MembersPage, program::ProgramPage,
     store::StorePage, webhooks::WebhooksPage,
@@ -20,13 +21,14 @@ pub enum Page {
 }
 
 impl Page {
+    /// Each page, its slug and the catalog key of its tab.
     const ALL: [(Page, &'static str, &'static str); 6] = [
-        (Page::Analytics, "analytics", "Analytics"),
-        (Page::Members, "members", "Members"),
-        (Page::Store, "store", "In store"),
-        (Page::Program, "program", "Program"),
-        (Page::Install, "install", "Install"),
-        (Page::Webhooks, "webhooks", "Webhooks"),
+        (Page::Analytics, "analytics", "tab_analytics"),
+        (Page::Members, "members", "tab_members"),
+        (Page::Store, "store", "tab_store"),
+        (Page::Program, "program", "tab_program"),
+        (Page::Install, "install", "tab_install"),
+        (Page::Webhooks, "webhooks", "tab_webhooks"),
     ];
 
     fn from_hash() -> Page {
@@ -40,13 +42,67 @@ impl Page {
     }
 }
 
-/// The console.
+/// The console: its texts in the owner's language first, then sign-in or the pages.
 #[component]
 pub fn App() -> impl IntoView {
     let session = RwSignal::new(Session::load());
-    move || match session.get() {
-        None => view! { <SignIn session /> }.into_any(),
-        Some(s) => view! { <Shell s session /> }.into_any(),
+    let locale = RwSignal::new(i18n::initial_locale());
+    let catalog = LocalResource::new(move || i18n::load(locale.get()));
+    move || match catalog.get() {
+        None => view! { <main class="page" aria-busy="true"></main> }.into_any(),
+        // No catalog at all: the one place where words are in code.
+        Some(None) => view! {
+            <main class="page"><p class="alert" role="alert">
+                "The console could not be loaded. Check your connection and reload the page."
+            </p></main>
+        }
+        .into_any(),
+        Some(Some(texts)) => {
+            set_document_language(texts.locale());
+            i18n::set_current(texts);
+            provide_context(LocaleChoice(locale));
+            match session.get() {
+                None => view! { <SignIn session /> }.into_any(),
+                Some(s) => view! { <Shell s session /> }.into_any(),
+            }
+        }
+    }
+}
+
+/// The locale the owner picked (the picker sets it; the app reloads the texts).
+#[derive(Clone, Copy)]
+pub struct LocaleChoice(pub RwSignal<&'static str>);
+
+/// `<html lang>` follows the console's language (screen readers, hyphenation, `:lang`).
+fn set_document_language(locale: &str) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("lang", locale);
+    }
+}
+
+/// The language picker, each language named in itself.
+#[component]
+fn LanguagePicker() -> impl IntoView {
+    let LocaleChoice(locale) = expect_context::<LocaleChoice>();
+    view! {
+        <label class="picker">
+            <span class="visually-hidden">{t("language")}</span>
+            <select data-testid="language" prop:value=move || locale.get()
+                on:change=move |ev| {
+                    let picked = event_target_value(&ev);
+                    if let Some(l) = i18n::LOCALES.iter().find(|l| **l == picked) {
+                        i18n::remember(l);
+                        locale.set(l);
+                    }
+                }>
+                {i18n::NAMES.iter().map(|(tag, name)| view! {
+                    <option value=*tag lang=*tag>{*name}</option>
+                }).collect_view()}
+            </select>
+        </label>
     }
 }
 
@@ -69,14 +125,15 @@ fn Shell(s: Session, session: RwSignal<Option<Session>>) -> impl IntoView {
         <header class="bar">
             <strong class="bar__brand">"Punchcard"</strong>
             <span class="bar__shop" data-testid="shop">{shop}</span>
-            <nav class="tabs" aria-label="Console pages">
+            <nav class="tabs" aria-label=t("console_pages")>
                 {Page::ALL.iter().map(|&(p, slug, label)| view! {
                     <button type="button" class="tab" data-testid=format!("tab-{slug}")
                         aria-current=move || (page.get() == p).then_some("page")
-                        on:click=move |_| go(p, slug)>{label}</button>
+                        on:click=move |_| go(p, slug)>{t(label)}</button>
                 }).collect_view()}
             </nav>
-            <button type="button" class="button button--quiet" data-testid="sign-out" on:click=sign_out>"Sign out"</button>
+            <LanguagePicker />
+            <button type="button" class="button button--quiet" data-testid="sign-out" on:click=sign_out>{t("sign_out")}</button>
         </header>
         <main class="page">
             {move || {
@@ -108,9 +165,7 @@ fn SignIn(session: RwSignal<Option<Session>>) -> impl IntoView {
             key: key.get_untracked().trim().to_owned(),
         };
         if shared::ShopId::parse(&candidate.shop).is_err() {
-            error.set(Some(
-                "A shop id is 1 to 64 letters, digits, '-' or '_'.".into(),
-            ));
+            error.set(Some(t("signin_bad_shop_id")));
             return;
         }
         busy.set(true);
@@ -127,21 +182,22 @@ fn SignIn(session: RwSignal<Option<Session>>) -> impl IntoView {
     };
     view! {
         <main class="signin">
-            <h1>"Punchcard console"</h1>
+            <div class="signin__bar"><LanguagePicker /></div>
+            <h1>{t("signin_title")}</h1>
             <form class="card" on:submit=submit>
                 <label class="field" for="shop">
-                    <span class="field__label">"Shop id"</span>
+                    <span class="field__label">{t("signin_shop_id")}</span>
                     <input id="shop" name="shop" autocomplete="username" required
                         on:input=move |ev| shop.set(event_target_value(&ev)) />
                 </label>
                 <label class="field" for="key">
-                    <span class="field__label">"Secret key"</span>
+                    <span class="field__label">{t("signin_secret_key")}</span>
                     <input id="key" name="key" type="password" autocomplete="current-password" required
                         on:input=move |ev| key.set(event_target_value(&ev)) />
                 </label>
-                <p class="hint">"The key stays in this browser tab only (sessionStorage) and is sent only to the Punchcard API."</p>
+                <p class="hint">{t("signin_key_hint")}</p>
                 {move || error.get().map(|e| view! { <p class="alert" role="alert" data-testid="signin-error">{e}</p> })}
-                <button type="submit" class="button" data-testid="sign-in" disabled=move || busy.get()>"Sign in"</button>
+                <button type="submit" class="button" data-testid="sign-in" disabled=move || busy.get()>{t("sign_in")}</button>
             </form>
         </main>
     }

@@ -76,9 +76,32 @@ pub fn len_at(doc: &Value, path: &str) -> usize {
 pub struct Editor {
     pub doc: RwSignal<Value>,
     pub errors: RwSignal<Vec<(String, String)>>,
+    /// Counts the times the whole document was replaced (loaded, saved): money fields then
+    /// show the stored amounts again, and otherwise keep what the owner is typing.
+    pub loads: RwSignal<u32>,
 }
 
 impl Editor {
+    /// A new, empty editor.
+    pub fn new() -> Editor {
+        Editor {
+            doc: RwSignal::new(Value::Null),
+            errors: RwSignal::new(Vec::new()),
+            loads: RwSignal::new(0),
+        }
+    }
+
+    /// Replaces the document (after a load or a save).
+    pub fn replace(&self, doc: Value) {
+        self.doc.set(doc);
+        self.loads.update(|n| *n += 1);
+    }
+
+    /// The text at `path` ("" if none).
+    pub fn text_at(&self, path: &str) -> String {
+        self.text(path)
+    }
+
     fn text(&self, path: &str) -> String {
         self.doc.with(|d| match get_at(d, path) {
             Some(Value::String(s)) => s.clone(),
@@ -91,6 +114,23 @@ impl Editor {
         self.errors
             .with(|e| e.iter().find(|(f, _)| f == path).map(|(_, m)| m.clone()))
     }
+
+    /// The program's currency (EUR until one is chosen).
+    pub fn currency(&self) -> String {
+        self.doc.with(|d| {
+            d.get("currency")
+                .and_then(Value::as_str)
+                .filter(|c| shared::money::Currency::parse(c).is_some())
+                .unwrap_or("EUR")
+                .to_owned()
+        })
+    }
+}
+
+impl Default for Editor {
+    fn default() -> Editor {
+        Editor::new()
+    }
 }
 
 /// How a field's text becomes JSON.
@@ -100,13 +140,30 @@ pub enum Kind {
     Text,
     /// An integer; empty removes an optional field.
     Integer,
+    /// Money typed in major units of the program's currency ("4,50"), stored in minor units.
+    Money,
+    /// A percentage with up to two decimals ("1,5"), stored in basis points (150).
+    Percent,
 }
 
 fn id_of(path: &str) -> String {
     format!("f-{}", path.replace(['.', '[', ']'], "-"))
 }
 
-/// A labelled input bound to `path`, with the API's error for that path beside it.
+/// What a money or percent field shows for the stored `value` (the locale's decimal mark).
+fn shown_amount(value: Option<&Value>, decimals: u32) -> String {
+    match value {
+        Some(Value::Number(n)) => n.as_i64().map_or_else(String::new, |minor| {
+            let mark = crate::i18n::i18n().decimal_mark();
+            shared::money::format_major(minor, decimals).replace('.', &mark.to_string())
+        }),
+        Some(Value::String(s)) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+/// A labelled input bound to `path`, with the API's error for that path beside it. `label` and
+/// `hint` are catalog keys.
 #[component]
 pub fn Field(
     editor: Editor,
@@ -117,65 +174,124 @@ pub fn Field(
 ) -> impl IntoView {
     let id = id_of(&path);
     let (p1, p2, p3) = (path.clone(), path.clone(), path.clone());
-    let input_type = if kind == Kind::Integer {
-        "number"
-    } else {
-        "text"
+    let decimals = move || match kind {
+        Kind::Percent => 2,
+        _ => crate::i18n::i18n().currency_digits(&editor.currency()),
+    };
+    let amount = matches!(kind, Kind::Money | Kind::Percent);
+    // An amount field keeps the owner's text while they type; it shows the stored amount again
+    // when the document is replaced or the currency changes.
+    let typed = RwSignal::new(None::<String>);
+    Effect::new(move || {
+        editor.loads.track();
+        let _ = editor.currency();
+        typed.set(None);
+    });
+    let invalid_amount = RwSignal::new(false);
+    let input_type = match kind {
+        Kind::Integer => "number",
+        _ => "text",
     };
     let on_input = move |ev: leptos::ev::Event| {
         let raw = event_target_value(&ev);
+        if amount {
+            typed.set(Some(raw.clone()));
+        }
+        // Read before the update: the currency lives in the document being updated.
+        let decimals = decimals();
         editor.doc.update(|d| match (kind, raw.trim()) {
             (_, "") => remove_at(d, &p1),
             (Kind::Integer, v) => match v.parse::<i64>() {
                 Ok(n) => set_at(d, &p1, Value::from(n)),
                 Err(_) => set_at(d, &p1, Value::from(v)),
             },
+            (Kind::Money | Kind::Percent, v) => {
+                let parsed = shared::money::parse_major(v, decimals);
+                invalid_amount.set(parsed.is_none());
+                // Unreadable text goes to the API as it is, whose refusal lands beside the field.
+                set_at(d, &p1, parsed.map_or_else(|| Value::from(v), Value::from));
+            }
             (Kind::Text, v) => set_at(d, &p1, Value::from(v)),
         });
     };
-    let error = Memo::new(move |_| editor.error(&p3));
+    let value = move || match typed.get() {
+        Some(text) if amount => text,
+        _ if amount => editor
+            .doc
+            .with(|d| shown_amount(get_at(d, &p2), decimals())),
+        _ => editor.text(&p2),
+    };
+    let error = Memo::new(move |_| {
+        editor.error(&p3).or_else(|| {
+            (amount && invalid_amount.get()).then(|| crate::i18n::t("field_amount_unreadable"))
+        })
+    });
     let err_id = format!("{id}-error");
     let described = err_id.clone();
     let for_id = id.clone();
+    let unit = move || match kind {
+        Kind::Money => Some(editor.currency()),
+        Kind::Percent => Some("%".to_owned()),
+        _ => None,
+    };
     view! {
         <label class="field" for=for_id>
-            <span class="field__label">{label}</span>
-            <input id=id type=input_type prop:value=move || editor.text(&p2) on:input=on_input
-                aria-invalid=move || error.get().map(|_| "true")
-                aria-describedby=described />
-            {(!hint.is_empty()).then(|| view! { <span class="field__hint">{hint}</span> })}
+            <span class="field__label">{crate::i18n::t(label)}</span>
+            <span class="field__input">
+                <input id=id type=input_type prop:value=value on:input=on_input
+                    inputmode=amount.then_some("decimal")
+                    aria-invalid=move || error.get().map(|_| "true")
+                    aria-describedby=described />
+                {move || unit().map(|u| view! { <span class="field__unit">{u}</span> })}
+            </span>
+            {(!hint.is_empty()).then(|| view! { <span class="field__hint">{crate::i18n::t(hint)}</span> })}
             <span class="field__error" id=err_id data-testid="field-error" data-field=path.clone()>{move || error.get()}</span>
         </label>
     }
 }
 
-/// A select bound to `path`.
+/// A select bound to `path`: `options` are (value, shown text) pairs. `label` is a catalog key.
 #[component]
 pub fn Choice(
     editor: Editor,
     label: &'static str,
     path: String,
-    options: &'static [&'static str],
+    #[prop(into)] options: Signal<Vec<(String, String)>>,
+    #[prop(optional)] hint: &'static str,
 ) -> impl IntoView {
     let id = id_of(&path);
-    let (p1, p2, p3) = (path.clone(), path.clone(), path.clone());
+    let (p1, p2, p3, p4) = (path.clone(), path.clone(), path.clone(), path.clone());
+    let field = path.clone();
     let for_id = id.clone();
     view! {
         <label class="field" for=for_id>
-            <span class="field__label">{label}</span>
-            <select id=id prop:value=move || editor.text(&p2)
+            <span class="field__label">{crate::i18n::t(label)}</span>
+            <select id=id data-field=path.clone() prop:value=move || editor.text(&p2)
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
-                    editor.doc.update(|d| set_at(d, &p1, Value::from(v)));
+                    editor.doc.update(|d| if v.is_empty() { remove_at(d, &p1) } else { set_at(d, &p1, Value::from(v)) });
                 }>
-                {options.iter().map(|o| view! { <option value=*o>{*o}</option> }).collect_view()}
+                {move || {
+                    let current = editor.text(&p3);
+                    let mut all = options.get();
+                    // A stored value outside the list stays visible (and selected).
+                    if !current.is_empty() && !all.iter().any(|(v, _)| *v == current) {
+                        all.insert(0, (current.clone(), current.clone()));
+                    }
+                    all.into_iter().map(|(v, text)| {
+                        let selected = v == current;
+                        view! { <option value=v selected=selected>{text}</option> }
+                    }).collect_view()
+                }}
             </select>
-            <span class="field__error" data-testid="field-error">{move || editor.error(&p3)}</span>
+            {(!hint.is_empty()).then(|| view! { <span class="field__hint">{crate::i18n::t(hint)}</span> })}
+            <span class="field__error" data-testid="field-error" data-field=field>{move || editor.error(&p4)}</span>
         </label>
     }
 }
 
-/// A checkbox that turns an optional part of the program on (with `default`) or off.
+/// A checkbox that turns an optional part of the program on (with `default`) or off. `label` is
+/// a catalog key.
 #[component]
 pub fn Toggle(
     editor: Editor,
@@ -190,12 +306,12 @@ pub fn Toggle(
     };
     view! {
         <label class="toggle">
-            <input type="checkbox" prop:checked=on
+            <input type="checkbox" prop:checked=on data-testid=format!("toggle-{path}")
                 on:change=move |ev| {
                     let checked = event_target_checked(&ev);
                     editor.doc.update(|d| if checked { set_at(d, path, default()) } else { remove_at(d, path) });
                 } />
-            " " {label}
+            " " {crate::i18n::t(label)}
         </label>
     }
 }

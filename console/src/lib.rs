@@ -8,6 +8,7 @@ pub mod api;
 pub mod app;
 pub mod charts;
 pub mod form;
+pub mod i18n;
 pub mod pages;
 pub mod session;
 

@@ -128,6 +128,77 @@ impl Money {
     }
 }
 
+/// An amount typed by a person, in major units with up to `decimals` decimals ("5", "4.50",
+/// "4,50", "1 234,50", "1.234,50", "1,234.50", "1'234.50"), as minor units — without floats.
+///
+/// The last `.` or `,` is the decimal mark when at most `decimals` digits follow it; otherwise
+/// (three digits, or a currency without decimals) every mark groups thousands. Spaces (also
+/// no-break ones) and `'` group too. `None` for anything else, a negative amount or an overflow.
+pub fn parse_major(text: &str, decimals: u32) -> Option<i64> {
+    let cleaned: String = text
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\''))
+        .collect();
+    if cleaned.is_empty()
+        || !cleaned
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
+        return None;
+    }
+    let (whole, fraction) = match cleaned.rfind(['.', ',']) {
+        Some(at) if decimals > 0 && (1..=decimals as usize).contains(&(cleaned.len() - at - 1)) => {
+            (&cleaned[..at], &cleaned[at + 1..])
+        }
+        _ => (cleaned.as_str(), ""),
+    };
+    // Grouping marks must separate groups of three digits.
+    let groups: Vec<&str> = whole.split(['.', ',']).collect();
+    if groups.len() > 1
+        && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3))
+    {
+        return None;
+    }
+    if fraction.contains(['.', ',']) {
+        return None;
+    }
+    let digits: String = groups.concat();
+    if digits.is_empty() && fraction.is_empty() {
+        return None;
+    }
+    let scale = 10i64.checked_pow(decimals)?;
+    let whole: i64 = if digits.is_empty() {
+        0
+    } else {
+        digits.parse().ok()?
+    };
+    let fraction: i64 = if fraction.is_empty() {
+        0
+    } else {
+        let padded = format!("{fraction:0<width$}", width = decimals as usize);
+        padded.parse().ok()?
+    };
+    whole.checked_mul(scale)?.checked_add(fraction)
+}
+
+/// `minor` units as the plain number a person types back ("4.50" for 450 with 2 decimals).
+pub fn format_major(minor: i64, decimals: u32) -> String {
+    if decimals == 0 {
+        return minor.to_string();
+    }
+    let scale = 10i64.pow(decimals.min(18));
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    let scale = scale as u64;
+    format!(
+        "{sign}{}.{:0width$}",
+        abs / scale,
+        abs % scale,
+        width = decimals as usize
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +241,56 @@ mod tests {
                 currency: usd
             })
             .is_none());
+    }
+
+    #[test]
+    fn typed_amounts_become_minor_units_without_floats() {
+        for (text, decimals, minor) in [
+            ("5", 2, 500),
+            ("4.50", 2, 450),
+            ("4,50", 2, 450),
+            ("4,5", 2, 450),
+            ("0.01", 2, 1),
+            (" 1 234,50 ", 2, 123_450),
+            ("1.234,50", 2, 123_450),
+            ("1,234.50", 2, 123_450),
+            ("1'234.50", 2, 123_450),
+            ("1\u{a0}234", 2, 123_400),
+            ("1,234", 2, 123_400),
+            ("1.234", 0, 1_234),
+            ("1500", 0, 1_500),
+            (",5", 2, 50),
+            ("19.990", 3, 19_990),
+        ] {
+            assert_eq!(parse_major(text, decimals), Some(minor), "{text}");
+        }
+        for bad in [
+            "",
+            "abc",
+            "-5",
+            "5€",
+            "1,2,3",
+            "12,34,567",
+            "1.2345.6",
+            "4.50.1",
+            "99999999999999999999",
+            ".",
+            "1,23",
+            "12345,678",
+        ] {
+            let decimals = if bad == "1,23" { 0 } else { 2 };
+            assert_eq!(parse_major(bad, decimals), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn minor_units_print_back_as_they_parse() {
+        assert_eq!(format_major(450, 2), "4.50");
+        assert_eq!(format_major(5, 2), "0.05");
+        assert_eq!(format_major(1_500, 0), "1500");
+        assert_eq!(format_major(-1_250, 2), "-12.50");
+        for minor in [0, 1, 99, 100, 123_456, i64::MAX / 1000] {
+            assert_eq!(parse_major(&format_major(minor, 2), 2), Some(minor));
+        }
     }
 }

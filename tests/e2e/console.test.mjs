@@ -41,8 +41,14 @@ after(async () => {
   await browser?.close();
 });
 
-async function signedIn(viewport = { width: 1280, height: 900 }) {
-  const page = await browser.newPage({ viewport });
+/** The console's catalog of `locale` (console/locales). */
+function catalog(locale) {
+  return JSON.parse(fs.readFileSync(path.resolve("console/locales", `${locale}.json`), "utf8"));
+}
+const LOCALES = fs.readdirSync(path.resolve("console/locales")).map((f) => f.replace(/\.json$/, ""));
+
+async function signedIn(viewport = { width: 1280, height: 900 }, locale = "en-US") {
+  const page = await browser.newPage({ viewport, locale });
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto(`${BASE}/console/`);
@@ -155,7 +161,7 @@ test("in store, phone-sized: the member code, +1 stamp and a purchase; the card 
   assert.match(await stamps.textContent(), new RegExp(`${ben.stamps.filled + 1} / `));
   await page.fill("[data-testid=store-amount]", "4.50");
   await page.click("[data-testid=record-purchase]");
-  await message.filter({ hasText: "Purchase of 4.50 EUR recorded" }).waitFor({ timeout: 10000 });
+  await message.filter({ hasText: "Purchase of €4.50 recorded" }).waitFor({ timeout: 10000 });
   assert.equal(await page.locator("[data-testid=member-points]").textContent(), String(ben.points + 4));
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `no sideways scrolling on a phone (${width}px)`);
@@ -202,26 +208,31 @@ test("analytics move after an order event; install page shows the tag and the sn
   await page.close();
 });
 
+/** Chart labels outside their drawing, and charts wider than the page. */
+async function chartsOverflow(page) {
+  return page.evaluate(() => {
+    const out = [];
+    for (const svg of document.querySelectorAll("svg.chart")) {
+      const vb = svg.viewBox.baseVal;
+      for (const t of svg.querySelectorAll("text")) {
+        const b = t.getBBox();
+        if (b.x < vb.x || b.y < vb.y || b.x + b.width > vb.x + vb.width || b.y + b.height > vb.y + vb.height) {
+          out.push(`${t.textContent} ${JSON.stringify([b.x, b.y, b.width, b.height])}`);
+        }
+      }
+      const r = svg.getBoundingClientRect();
+      if (r.left < 0 || r.right > window.innerWidth + 0.5) out.push(`chart ${r.left}..${r.right} of ${window.innerWidth}`);
+    }
+    return out;
+  });
+}
+
 test("charts keep every label inside their drawing from 360 px to 1440 px wide", async () => {
   for (const width of [360, 390, 768, 1280, 1440]) {
     const { page, errors } = await signedIn({ width, height: 900 });
     try {
       await page.locator("[data-testid=pareto-chart]").waitFor({ timeout: 20000 });
-      const outside = await page.evaluate(() => {
-        const out = [];
-        for (const svg of document.querySelectorAll("svg.chart")) {
-          const vb = svg.viewBox.baseVal;
-          for (const t of svg.querySelectorAll("text")) {
-            const b = t.getBBox();
-            if (b.x < vb.x || b.y < vb.y || b.x + b.width > vb.x + vb.width || b.y + b.height > vb.y + vb.height) {
-              out.push(`${t.textContent} ${JSON.stringify([b.x, b.y, b.width, b.height])}`);
-            }
-          }
-          const r = svg.getBoundingClientRect();
-          if (r.left < 0 || r.right > window.innerWidth + 0.5) out.push(`chart ${r.left}..${r.right} of ${window.innerWidth}`);
-        }
-        return out;
-      });
+      const outside = await chartsOverflow(page);
       assert.deepEqual(outside, [], `at ${width} px`);
       if (width === 390 || width === 1280) {
         await page.screenshot({ path: `${SHOTS}/console-analytics-${width}.png`, fullPage: true });
@@ -321,4 +332,92 @@ test("rotate the key from the install page: both keys work in the grace period, 
   await page.locator("[data-testid=members]").waitFor({ timeout: 20000 });
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test("German: the console follows the browser's language; the program is edited in euros, with its summary and preview", async () => {
+  const de = catalog("de");
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "de-DE" });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${BASE}/console/`);
+  await page.locator("[data-testid=sign-in]").filter({ hasText: de.sign_in }).waitFor({ timeout: 20000 });
+  assert.equal(await page.getAttribute("html", "lang"), "de");
+  assert.equal(await page.locator("[data-testid=language]").inputValue(), "de");
+  await page.fill("#shop", shop.id);
+  await page.fill("#key", shop.key);
+  await page.click("[data-testid=sign-in]");
+  const tab = page.locator("[data-testid=tab-program]");
+  await tab.filter({ hasText: de.tab_program }).waitFor({ timeout: 20000 });
+  await tab.click();
+  // Money in the program's currency, written the German way; the summary says it in a sentence.
+  const unit = page.locator("#f-earn-unit_minor");
+  await unit.waitFor({ timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector("#f-earn-unit_minor")?.value !== "", null, { timeout: 20000 });
+  assert.equal(await unit.inputValue(), "1,00");
+  const summary = page.locator("[data-testid=program-summary]");
+  assert.match(await summary.textContent(), /1,00\s€/);
+  await unit.fill("2,50");
+  await summary.filter({ hasText: /2,50\s€/ }).waitFor({ timeout: 10000 });
+  await page.click("[data-testid=save]");
+  await page.locator("[data-testid=save-status]").filter({ hasText: de.program_saved }).waitFor({ timeout: 10000 });
+  const stored = await (await fetch(`${BASE}/v1/shops/${shop.id}/program`)).json();
+  assert.equal(stored.earn.unit_minor, 250, "2,50 € is stored as 250 cents");
+  assert.equal(await unit.inputValue(), "2,50");
+  // The preview reloads with the saved program: the visitor's teaser earns per 2.50 now.
+  const guest = page.frameLocator("[data-testid=preview-guest]");
+  await guest.locator("punchcard-widget [data-testid=teaser]").filter({ hasText: /2[.,]50/ }).waitFor({ timeout: 20000 });
+  // An amount that cannot be read is said beside its field.
+  await unit.fill("2,5,0");
+  await page.locator('[data-field="earn.unit_minor"]').filter({ hasText: de.field_amount_unreadable }).waitFor({ timeout: 10000 });
+  await unit.fill("1,00");
+  await page.click("[data-testid=save]");
+  await page.locator("[data-testid=save-status]").filter({ hasText: de.program_saved }).waitFor({ timeout: 10000 });
+  await page.screenshot({ path: `${SHOTS}/console-program-de.png` });
+  // In store, in German: a purchase typed as "12,50" is €12.50, said as "12,50 €".
+  const ben = (await api("GET", `/v1/shops/${shop.id}/customers/ben`, shop.key)).body;
+  await page.click("[data-testid=tab-store]");
+  await page.fill("[data-testid=store-code]", ben.member_code);
+  await page.fill("[data-testid=store-amount]", "12,50");
+  await page.click("[data-testid=record-purchase]");
+  const recorded = de.store_purchase_recorded.split("{amount}");
+  const message = page.locator("[data-testid=store-message]");
+  await message.filter({ hasText: recorded[0].trim() }).waitFor({ timeout: 10000 });
+  assert.match(await message.textContent(), /12,50\s€/);
+  assert.equal(await page.locator("[data-testid=member-points]").textContent(), String(ben.points + 12));
+  // Members, in German: an adjustment with its reason, said in German.
+  await page.click("[data-testid=tab-members]");
+  await page.fill("[data-testid=member-query]", ben.member_code);
+  await page.click("[data-testid=find]");
+  await page.locator("[data-testid=member-points]").waitFor({ timeout: 10000 });
+  await page.fill("[data-testid=adjust-points]", "5");
+  await page.fill("[data-testid=adjust-reason]", "Danke!");
+  await page.click("[data-testid=adjust]");
+  await page.locator("[data-testid=member-message]").filter({ hasText: de.members_adjusted.other.replace("{n}", "5") }).waitFor({ timeout: 10000 });
+  // The picker switches the language at once, and the choice is remembered.
+  await page.selectOption("[data-testid=language]", "en");
+  await page.locator("[data-testid=tab-program]").filter({ hasText: catalog("en").tab_program }).waitFor({ timeout: 20000 });
+  assert.equal(await page.evaluate(() => localStorage.getItem("punchcard.locale")), "en");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("every language: the console's tabs in its words, the charts' labels inside their drawing at 360 px; Japanese analytics screenshot", async () => {
+  for (const locale of LOCALES) {
+    const words = catalog(locale);
+    const { page, errors } = await signedIn({ width: 360, height: 900 }, locale);
+    try {
+      await page.locator("[data-testid=tab-analytics]").filter({ hasText: words.tab_analytics }).waitFor({ timeout: 20000 });
+      await page.locator("[data-testid=pareto-chart]").waitFor({ timeout: 20000 });
+      assert.deepEqual(await chartsOverflow(page), [], locale);
+      if (locale === "ja") {
+        await page.setViewportSize({ width: 1280, height: 900 });
+        await page.waitForTimeout(300);
+        assert.deepEqual(await chartsOverflow(page), [], "ja at 1280 px");
+        await page.screenshot({ path: `${SHOTS}/console-analytics-ja.png`, fullPage: true });
+      }
+      assert.deepEqual(errors, [], locale);
+    } finally {
+      await page.close();
+    }
+  }
 });

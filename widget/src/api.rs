@@ -84,7 +84,7 @@ fn json_object(pairs: &[(&str, &str)]) -> String {
 pub async fn catalog(config: &WidgetConfig, locale: &str) -> Result<Catalog, ApiError> {
     let url = format!("{}/widget/locales/{locale}.json", config.api_base);
     let json = fetch_json("GET", &url, None, None, None).await?;
-    decode::catalog(json).ok_or(ApiError::Network)
+    crate::i18n::catalog_from_js(&json).ok_or(ApiError::Network)
 }
 
 fn shop_url(config: &WidgetConfig, resource: &str) -> String {

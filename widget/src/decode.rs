@@ -2,7 +2,7 @@
 //! field by field. No serde in the widget: a generic deserializer and a visitor per type cost
 //! ~20 KB of brotli-compressed wasm, these few readers a fraction of that.
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Reflect};
 use shared::api::{
     Card, CardCoupon, CardReward, CardStamps, CardTier, CouponView, HistoryEntry, NextTier,
     Problem, RedemptionResponse,
@@ -12,7 +12,7 @@ use shared::program::{
     Business, Certificate, Earn, Program, Rebate, Referral, Reward, RewardKind, StampPer, Stamps,
     Theme, Tier,
 };
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 /// A JSON object as the browser parsed it.
 struct Obj(JsValue);
@@ -249,30 +249,4 @@ pub fn program(value: JsValue) -> Option<Program> {
             radius_px: t.int("radius_px").clamp(0, 255) as u8,
         }),
     })
-}
-
-/// A message catalog: each key's text, or its plural forms by category.
-pub fn catalog(value: JsValue) -> Option<crate::i18n::Catalog> {
-    let o = Obj::of(value)?;
-    let mut catalog = crate::i18n::Catalog::new();
-    for entry in Object::entries(o.0.unchecked_ref()).iter() {
-        let pair = Array::from(&entry);
-        let key = pair.get(0).as_string()?;
-        let value = pair.get(1);
-        let message = match value.as_string() {
-            Some(text) => crate::i18n::Message::Text(text),
-            None => {
-                let forms = Obj::of(value)?;
-                let mut map = std::collections::HashMap::new();
-                for category in ["zero", "one", "two", "few", "many", "other"] {
-                    if let Some(text) = forms.opt_str(category) {
-                        map.insert(category.to_owned(), text);
-                    }
-                }
-                crate::i18n::Message::Plural(map)
-            }
-        };
-        catalog.insert(key, message);
-    }
-    Some(catalog)
 }

@@ -149,6 +149,8 @@ fn test() -> Result {
         "-p",
         "punchcard-shared",
         "-p",
+        "punchcard-i18n",
+        "-p",
         "xtask",
         "-p",
         "punchcard-tests",
@@ -178,6 +180,8 @@ fn test() -> Result {
         "test",
         "-p",
         "punchcard-shared",
+        "-p",
+        "punchcard-i18n",
         "-p",
         "punchcard-worker",
         "-p",
@@ -387,6 +391,10 @@ fn assemble_site() -> Result {
     let _ = std::fs::remove_dir_all(&site);
     copy_dir(&root().join("www"), &site)?;
     copy_dir(&root().join("target/console"), &site.join("console"))?;
+    copy_dir(
+        &root().join("console/locales"),
+        &site.join("console/locales"),
+    )?;
     let widget = widget_out();
     copy_dir(&widget, &site.join("widget"))?;
     std::fs::rename(site.join("widget/loader.js"), site.join("widget.js"))

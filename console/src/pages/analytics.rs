@@ -1,20 +1,35 @@
 //! Analytics: members and activity, points and the liability, redemption rate, revenue from
 //! members, the Pareto view, RFM segments and the birthdays of the next two weeks.
 
+use super::around;
 use crate::api;
-use crate::charts::{money, percent, Bars, ParetoChart};
+use crate::charts::{percent, Bars, ParetoChart};
+use crate::i18n::{fill, i18n, t};
 use crate::session::Session;
 use leptos::prelude::*;
 use shared::api::Analytics;
 
+/// The catalog key of a segment's name.
 fn segment_name(id: &str) -> &'static str {
     match id {
-        "champions" => "Champions",
-        "loyal" => "Loyal",
-        "recent" => "Recent",
-        "at_risk" => "At risk",
-        "lost" => "Lost",
-        _ => "No orders yet",
+        "champions" => "analytics_segment_champions",
+        "loyal" => "analytics_segment_loyal",
+        "recent" => "analytics_segment_recent",
+        "at_risk" => "analytics_segment_at_risk",
+        "lost" => "analytics_segment_lost",
+        _ => "analytics_segment_no_orders",
+    }
+}
+
+/// A birthday `MM-DD` as the owner's language writes it (as sent if it is not one).
+fn birthday(date: &str) -> String {
+    let parsed = date
+        .split_once('-')
+        .and_then(|(m, d)| Some((m.parse::<u8>().ok()?, d.parse::<u8>().ok()?)))
+        .filter(|(m, d)| (1..=12).contains(m) && (1..=31).contains(d));
+    match parsed {
+        Some((month, day)) => i18n().month_day(month, day),
+        None => date.to_owned(),
     }
 }
 
@@ -28,11 +43,11 @@ pub fn AnalyticsPage(s: Session) -> impl IntoView {
     view! {
         <div class="analytics">
             <div class="editor__bar">
-                <h2>"Analytics"</h2>
-                <button type="button" class="button button--quiet" data-testid="refresh" on:click=move |_| data.refetch()>"Refresh"</button>
+                <h2>{t("analytics_title")}</h2>
+                <button type="button" class="button button--quiet" data-testid="refresh" on:click=move |_| data.refetch()>{t("analytics_refresh")}</button>
             </div>
             {move || match data.get() {
-                None => view! { <p aria-busy="true">"Loading…"</p> }.into_any(),
+                None => view! { <p aria-busy="true">{t("analytics_loading")}</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="alert" role="alert">{e.message()}</p> }.into_any(),
                 Some(Ok(a)) => view! { <Report a /> }.into_any(),
             }}
@@ -42,37 +57,40 @@ pub fn AnalyticsPage(s: Session) -> impl IntoView {
 
 #[component]
 fn Report(a: Analytics) -> impl IntoView {
+    let texts = i18n();
     let c = a.currency.clone();
-    let tile = |label: &'static str, value: String, id: &'static str| {
+    let money = |minor: i64| texts.money(minor, &c);
+    let tile = |label: &str, value: String, id: &'static str| {
+        let label = t(label);
         view! {
             <div class="tile"><span class="tile__label">{label}</span><strong class="tile__value" data-testid=id>{value}</strong></div>
         }
     };
     let points = vec![
         (
-            "Issued".to_owned(),
+            t("analytics_points_issued"),
             a.points.issued,
-            a.points.issued.to_string(),
+            texts.number(a.points.issued),
         ),
         (
-            "Redeemed".to_owned(),
+            t("analytics_points_redeemed"),
             a.points.redeemed,
-            a.points.redeemed.to_string(),
+            texts.number(a.points.redeemed),
         ),
         (
-            "Expired".to_owned(),
+            t("analytics_points_expired"),
             a.points.expired,
-            a.points.expired.to_string(),
+            texts.number(a.points.expired),
         ),
         (
-            "Taken back".to_owned(),
+            t("analytics_points_taken_back"),
             a.points.deducted,
-            a.points.deducted.to_string(),
+            texts.number(a.points.deducted),
         ),
         (
-            "Outstanding".to_owned(),
+            t("analytics_points_outstanding"),
             a.points.outstanding,
-            a.points.outstanding.to_string(),
+            texts.number(a.points.outstanding),
         ),
     ];
     let segments: Vec<(String, i64, String)> = a
@@ -80,47 +98,48 @@ fn Report(a: Analytics) -> impl IntoView {
         .iter()
         .map(|s| {
             (
-                segment_name(&s.id).to_owned(),
+                t(segment_name(&s.id)),
                 s.members,
-                format!("{} · {}", s.members, money(s.revenue_minor, &c)),
+                format!("{} · {}", texts.number(s.members), money(s.revenue_minor)),
             )
         })
         .collect();
+    let (pareto_before, pareto_after) = around(&t("analytics_pareto_text"), "share");
     view! {
         <div class="tiles">
-            {tile("Members", a.members.to_string(), "members")}
-            {tile("Active in 30 days", a.active_30d.to_string(), "active-30")}
-            {tile("Active in 90 days", a.active_90d.to_string(), "active-90")}
-            {tile("Revenue from members", money(a.revenue_minor, &c), "revenue")}
-            {tile("Orders", a.orders.to_string(), "orders")}
-            {tile("Points outstanding", a.points.outstanding.to_string(), "outstanding")}
-            {tile("Liability (at the best reward rate)", money(a.points.outstanding_value_minor, &c), "liability")}
-            {tile("Redemption rate", percent(a.redemption_rate_bp), "redemption-rate")}
+            {tile("analytics_members", texts.number(a.members), "members")}
+            {tile("analytics_active_30", texts.number(a.active_30d), "active-30")}
+            {tile("analytics_active_90", texts.number(a.active_90d), "active-90")}
+            {tile("analytics_revenue", money(a.revenue_minor), "revenue")}
+            {tile("analytics_orders", texts.number(a.orders), "orders")}
+            {tile("analytics_outstanding", texts.number(a.points.outstanding), "outstanding")}
+            {tile("analytics_liability", money(a.points.outstanding_value_minor), "liability")}
+            {tile("analytics_redemption_rate", percent(a.redemption_rate_bp), "redemption-rate")}
         </div>
         <div class="grid2">
             <section class="card">
-                <h3>"The best 20 %"</h3>
-                <p>"The top 20 % of members bring " <strong data-testid="pareto">{percent(a.pareto_top20_bp)}</strong> " of revenue from members."</p>
+                <h3>{t("analytics_pareto_title")}</h3>
+                <p>{pareto_before} <strong data-testid="pareto">{percent(a.pareto_top20_bp)}</strong> {pareto_after}</p>
                 <ParetoChart curve=a.pareto_curve.clone() top20_bp=a.pareto_top20_bp />
             </section>
             <section class="card">
-                <h3>"Segments (recency, frequency, revenue)"</h3>
-                <Bars items=segments label="Members per segment" />
-                <p class="hint">"Champions: ordered in the last 30 days, 4+ orders. Loyal: last 90 days, 2+ orders. Recent: last 90 days, first order. At risk: 90–180 days. Lost: over 180 days."</p>
+                <h3>{t("analytics_segments_title")}</h3>
+                <Bars items=segments label=t("analytics_segments_label") />
+                <p class="hint">{t("analytics_segments_hint")}</p>
             </section>
             <section class="card">
-                <h3>"Points"</h3>
-                <Bars items=points label="Points issued, redeemed, expired, taken back and outstanding" />
+                <h3>{t("analytics_points_title")}</h3>
+                <Bars items=points label=t("analytics_points_label") />
             </section>
             <section class="card">
-                <h3>"Birthdays in the next 14 days"</h3>
+                <h3>{t("analytics_birthdays_title")}</h3>
                 {if a.birthdays_next_14_days.is_empty() {
-                    view! { <p class="hint">"None."</p> }.into_any()
+                    view! { <p class="hint">{t("analytics_birthdays_none")}</p> }.into_any()
                 } else {
-                    view! { <ul data-testid="birthdays">{a.birthdays_next_14_days.iter().map(|b| view! { <li>{b.date.clone()} " — " {b.customer_id.clone()}</li> }).collect_view()}</ul> }.into_any()
+                    view! { <ul data-testid="birthdays">{a.birthdays_next_14_days.iter().map(|b| view! { <li>{birthday(&b.date)} " — " {b.customer_id.clone()}</li> }).collect_view()}</ul> }.into_any()
                 }}
             </section>
         </div>
-        <p class="hint">"Computed " {a.computed_at.clone()} " from running totals kept by the shop's ledger."</p>
+        <p class="hint">{fill("analytics_computed", &[("time", &texts.date_time(&a.computed_at))])}</p>
     }
 }

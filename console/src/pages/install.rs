@@ -1,6 +1,8 @@
 //! Install: the script tag to paste, and the token-signing snippets the shop's backend uses (the
 //! same files `tests/tests/snippets.rs` runs against the worker).
 
+use super::{around, pieces};
+use crate::i18n::t;
 use crate::session::Session;
 use leptos::prelude::*;
 
@@ -36,20 +38,34 @@ pub fn InstallPage(s: Session, session: RwSignal<Option<Session>>) -> impl IntoV
         .unwrap_or_default();
     let shop = s.shop.clone();
     let tag = format!(
-        "<script async src=\"{origin}/widget.js\" data-shop=\"{}\"\n        data-customer-token=\"<the token your backend signs for the logged-in shopper>\"></script>",
-        shop
+        "<script async src=\"{origin}/widget.js\" data-shop=\"{}\"\n        data-customer-token=\"<{}>\"></script>",
+        shop,
+        t("install_tag_token")
     );
+    // The options sentence holds the attributes as code.
+    let options = pieces(&t("install_tag_options"))
+        .into_iter()
+        .map(|(text, hole)| {
+            let code = hole.map(|h| match h.as_str() {
+                "locale" => view! { <code>"data-locale"</code> }.into_any(),
+                "inline" => view! { <code>"data-mode=\"inline\" data-target=\"#selector\""</code> }
+                    .into_any(),
+                other => format!("{{{other}}}").into_any(),
+            });
+            view! { {text} {code} }
+        })
+        .collect_view();
+    let (api_before, api_after) = around(&t("install_api"), "link");
     view! {
         <section class="card">
-            <h2>"1. Paste the script tag"</h2>
-            <p>"Into every page of your storefront (theme layout, footer). Visitors who are not signed in see your program's teaser."</p>
+            <h2>{t("install_tag_title")}</h2>
+            <p>{t("install_tag_where")}</p>
             <pre data-testid="script-tag"><code>{tag}</code></pre>
-            <p class="hint">"Options: " <code>"data-locale"</code> " (18 languages), " <code>"data-mode=\"inline\" data-target=\"#selector\""</code>
-                " to show the card inside your page instead of the launcher button. With a Content-Security-Policy, allow this origin for script-src, style-src and connect-src, plus 'wasm-unsafe-eval'."</p>
+            <p class="hint">{options}</p>
         </section>
         <section class="card">
-            <h2>"2. Sign a token for the logged-in shopper, on your server"</h2>
-            <p>"The token proves to the widget who the shopper is. Sign it with your secret key on the server; never send the key to the browser."</p>
+            <h2>{t("install_token_title")}</h2>
+            <p>{t("install_token_text")}</p>
             {SNIPPETS.iter().map(|(name, file, source)| view! {
                 <details class="snippet" open=*name == "Node.js">
                     <summary>{*name} " — " <code>{*file}</code></summary>
@@ -58,9 +74,9 @@ pub fn InstallPage(s: Session, session: RwSignal<Option<Session>>) -> impl IntoV
             }).collect_view()}
         </section>
         <section class="card">
-            <h2>"3. Report purchases and refunds"</h2>
+            <h2>{t("install_events_title")}</h2>
             <pre><code>{format!("curl -X POST {origin}/v1/shops/{}/events \\\n  -H 'Authorization: Bearer $PUNCHCARD_SECRET_KEY' \\\n  -d '{{\"id\":\"order-1001-paid\",\"type\":\"order.paid\",\"customer_id\":\"c42\",\"order_id\":\"1001\",\"amount_minor\":2350,\"currency\":\"EUR\"}}'", s.shop)}</code></pre>
-            <p class="hint">"The full API: " <a href="/openapi.json">"/openapi.json"</a></p>
+            <p class="hint">{api_before} <a href="/openapi.json">"/openapi.json"</a> {api_after}</p>
         </section>
         <super::keys::RotateKey s=s.clone() session />
     }

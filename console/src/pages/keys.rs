@@ -2,15 +2,17 @@
 //! token signatures) for a grace period the owner picks, so their backend can switch first.
 
 use crate::api;
+use crate::i18n::{fill, i18n, t};
 use crate::session::Session;
 use leptos::prelude::*;
 
-/// The grace periods offered, in seconds, with their labels (24 hours is the API's default).
-const GRACE: [(u64, &str); 4] = [
-    (0, "no time — revoke it now"),
-    (3_600, "1 hour"),
-    (86_400, "24 hours"),
-    (604_800, "7 days"),
+/// The grace periods offered, in seconds, with the catalog key and count of their labels (24 hours
+/// is the API's default).
+const GRACE: [(u64, &str, i64); 4] = [
+    (0, "keys_grace_none", 0),
+    (3_600, "keys_grace_hours", 1),
+    (86_400, "keys_grace_hours", 24),
+    (604_800, "keys_grace_days", 7),
 ];
 
 /// What the rotation answered: the new key and until when the old one works.
@@ -54,32 +56,32 @@ pub fn RotateKey(s: Session, session: RwSignal<Option<Session>>) -> impl IntoVie
     };
     view! {
         <section class="card">
-            <h2>"4. Rotate your secret key"</h2>
-            <p>"If the key may have leaked, or someone who knew it leaves: get a new one. The old key keeps working for the time you choose, so you can put the new one into your backend first."</p>
-            <label for="rotate-grace">"The old key keeps working for "</label>
+            <h2>{t("keys_title")}</h2>
+            <p>{t("keys_text")}</p>
+            <label for="rotate-grace">{t("keys_grace_label")} " "</label>
             <select id="rotate-grace" data-testid="rotate-grace"
                 on:change=move |ev| grace.set(event_target_value(&ev).parse().unwrap_or(86_400))>
-                {GRACE.iter().map(|&(seconds, label)| view! {
-                    <option value=seconds.to_string() selected=seconds == 86_400>{label}</option>
+                {GRACE.iter().map(|&(seconds, label, count)| view! {
+                    <option value=seconds.to_string() selected=seconds == 86_400>{i18n().plural(label, count, &[])}</option>
                 }).collect_view()}
             </select>
             " "
             <button type="button" class="button" data-testid="rotate-key"
-                disabled=move || busy.get() on:click=rotate>"Rotate key"</button>
+                disabled=move || busy.get() on:click=rotate>{t("keys_rotate")}</button>
             {move || outcome.get().map(|r| match r {
                 Ok(Rotated { key, old_until }) => {
                     let until = old_until.map_or_else(
-                        || "The old key no longer works.".to_owned(),
-                        |t| format!("The old key works until {t}."),
+                        || t("keys_old_revoked"),
+                        |until| fill("keys_old_until", &[("time", &i18n().date_time(&until))]),
                     );
                     let kept = key.clone();
                     view! {
                         <div data-testid="new-key" role="status">
-                            <p><strong>"Your new secret key — shown this once. Copy it now:"</strong></p>
+                            <p><strong>{t("keys_new_key")}</strong></p>
                             <pre><code data-testid="new-key-value">{key}</code></pre>
                             <p class="hint">{until}</p>
                             <button type="button" class="button" data-testid="new-key-kept"
-                                on:click=move |_| keep(kept.clone())>"I have saved it — continue with the new key"</button>
+                                on:click=move |_| keep(kept.clone())>{t("keys_kept")}</button>
                         </div>
                     }.into_any()
                 }

@@ -3,6 +3,7 @@
 
 use super::MemberCard;
 use crate::api::{self, ApiError};
+use crate::i18n::{fill, i18n, t};
 use crate::session::Session;
 use leptos::prelude::*;
 use serde_json::json;
@@ -31,7 +32,7 @@ pub fn MembersPage(s: Session) -> impl IntoView {
                         false,
                         match e {
                             ApiError::Problem(p) if p.status == 404 => {
-                                format!("No member “{}”.", q.trim())
+                                fill("members_not_found", &[("query", q.trim())])
                             }
                             e => e.message(),
                         },
@@ -42,14 +43,14 @@ pub fn MembersPage(s: Session) -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h2>"Members"</h2>
+            <h2>{t("members_title")}</h2>
             <form class="row" on:submit=search role="search">
                 <label class="field grow" for="member-query">
-                    <span class="field__label">"Customer id or member code"</span>
-                    <input id="member-query" data-testid="member-query" placeholder="c42 or M-4F7Q-2K9D"
+                    <span class="field__label">{t("members_query_label")}</span>
+                    <input id="member-query" data-testid="member-query" placeholder=fill("members_query_placeholder", &[("id", "c42"), ("code", "M-4F7Q-2K9D")])
                         on:input=move |ev| query.set(event_target_value(&ev)) />
                 </label>
-                <button type="submit" class="button" data-testid="find">"Find"</button>
+                <button type="submit" class="button" data-testid="find">{t("members_find")}</button>
             </form>
             {move || message.get().map(|(ok, m)| view! { <p class=if ok { "notice" } else { "alert" } role="status" data-testid="member-message">{m}</p> })}
         </section>
@@ -89,10 +90,7 @@ fn MemberDetail(
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let Ok(n) = points.get_untracked().trim().parse::<i64>() else {
-                message.set(Some((
-                    false,
-                    "Points must be a whole number, e.g. 50 or -20.".into(),
-                )));
+                message.set(Some((false, t("members_points_invalid"))));
                 return;
             };
             let body = json!({"id": crate::random_id("console"), "points": n, "reason": reason.get_untracked()});
@@ -107,7 +105,7 @@ fn MemberDetail(
                 )
                 .await
                 {
-                    Ok(_) => refresh(format!("Adjusted by {n} points.")),
+                    Ok(_) => refresh(i18n().plural("members_adjusted", n, &[])),
                     Err(e) => message.set(Some((false, e.message()))),
                 }
             });
@@ -136,9 +134,9 @@ fn MemberDetail(
                 )
                 .await
                 {
-                    Ok(v) => refresh(format!(
-                        "Coupon {} issued.",
-                        v["coupon"]["code"].as_str().unwrap_or("?")
+                    Ok(v) => refresh(fill(
+                        "members_coupon_issued",
+                        &[("code", v["coupon"]["code"].as_str().unwrap_or("?"))],
                     )),
                     Err(e) => message.set(Some((false, e.message()))),
                 }
@@ -169,7 +167,7 @@ fn MemberDetail(
                 match api::send(&s, "DELETE", &path, None, None).await {
                     Ok(_) => {
                         member.set(None);
-                        message.set(Some((true, format!("{id} was erased."))));
+                        message.set(Some((true, fill("members_erased", &[("customer", &id)]))));
                     }
                     Err(e) => message.set(Some((false, e.message()))),
                 }
@@ -200,54 +198,72 @@ fn MemberDetail(
             });
         }
     };
+    let texts = i18n();
     view! {
         <MemberCard member=m.clone() />
         <section class="card">
-            <h3>"Adjust points"</h3>
+            <h3>{t("members_adjust_title")}</h3>
             <form class="row" on:submit=adjust>
-                <label class="field" for="adjust-points"><span class="field__label">"Points (+/−)"</span>
+                <label class="field" for="adjust-points"><span class="field__label">{t("members_adjust_points")}</span>
                     <input id="adjust-points" type="number" data-testid="adjust-points" required on:input=move |ev| points.set(event_target_value(&ev)) /></label>
-                <label class="field grow" for="adjust-reason"><span class="field__label">"Reason (the member sees it)"</span>
+                <label class="field grow" for="adjust-reason"><span class="field__label">{t("members_adjust_reason")}</span>
                     <input id="adjust-reason" data-testid="adjust-reason" required maxlength="200" on:input=move |ev| reason.set(event_target_value(&ev)) /></label>
-                <button type="submit" class="button" data-testid="adjust">"Adjust"</button>
+                <button type="submit" class="button" data-testid="adjust">{t("members_adjust")}</button>
             </form>
-            <h3>"Redeem on the member's behalf"</h3>
+            <h3>{t("members_redeem_title")}</h3>
             <div class="row">
-                <label class="field grow" for="redeem-reward"><span class="field__label">"Reward"</span>
+                <label class="field grow" for="redeem-reward"><span class="field__label">{t("members_reward")}</span>
                     <select id="redeem-reward" on:change=move |ev| reward.set(event_target_value(&ev))>
-                        {rewards.into_iter().map(|r| view! { <option value=r.id.clone()>{format!("{} — {} points", r.name, r.cost_points)}</option> }).collect_view()}
+                        {rewards.into_iter().map(|r| view! { <option value=r.id.clone()>{texts.plural("members_reward_option", r.cost_points, &[("reward", &r.name)])}</option> }).collect_view()}
                     </select></label>
-                <button type="button" class="button" data-testid="redeem" on:click=redeem>"Redeem"</button>
+                <button type="button" class="button" data-testid="redeem" on:click=redeem>{t("members_redeem")}</button>
             </div>
-            <h3>"Data"</h3>
+            <h3>{t("members_data_title")}</h3>
             <div class="row">
-                <button type="button" class="button button--quiet" data-testid="export" on:click=export>"Export (JSON)"</button>
+                <button type="button" class="button button--quiet" data-testid="export" on:click=export>{t("members_export")}</button>
                 {move || if confirm_erase.get() {
                     view! {
-                        <span class="alert">"Erase this member and all their data for good? "
-                            <button type="button" class="button button--danger" data-testid="erase-confirm" on:click=erase.clone()>"Erase"</button>
-                            " " <button type="button" class="button button--quiet" on:click=move |_| confirm_erase.set(false)>"Cancel"</button></span>
+                        <span class="alert">{t("members_erase_question")} " "
+                            <button type="button" class="button button--danger" data-testid="erase-confirm" on:click=erase.clone()>{t("members_erase_confirm")}</button>
+                            " " <button type="button" class="button button--quiet" on:click=move |_| confirm_erase.set(false)>{t("members_erase_cancel")}</button></span>
                     }.into_any()
                 } else {
-                    view! { <button type="button" class="button button--quiet" data-testid="erase" on:click=move |_| confirm_erase.set(true)>"Erase…"</button> }.into_any()
+                    view! { <button type="button" class="button button--quiet" data-testid="erase" on:click=move |_| confirm_erase.set(true)>{t("members_erase")}</button> }.into_any()
                 }}
             </div>
         </section>
         <section class="card">
-            <h3>"History"</h3>
+            <h3>{t("members_history_title")}</h3>
             <table class="table" data-testid="history">
-                <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"Points"</th><th scope="col">"Stamps"</th><th scope="col">"Why"</th></tr></thead>
+                <thead><tr><th scope="col">{t("members_history_when")}</th><th scope="col">{t("members_history_what")}</th><th scope="col">{t("members_history_points")}</th><th scope="col">{t("members_history_stamps")}</th><th scope="col">{t("members_history_why")}</th></tr></thead>
                 <tbody>
-                    {move || history.get().into_iter().map(|h| view! {
-                        <tr><td>{h.at.replace('T', " ").trim_end_matches('Z').to_owned()}</td><td>{h.kind}</td><td class="num">{h.points}</td><td class="num">{h.stamps}</td><td>{h.note}</td></tr>
-                    }).collect_view()}
+                    {move || { let texts = i18n(); history.get().into_iter().map(|h| view! {
+                        <tr><td>{texts.date_time(&h.at)}</td><td>{kind(&h.kind)}</td><td class="num">{texts.number(h.points)}</td><td class="num">{texts.number(h.stamps)}</td><td>{h.note}</td></tr>
+                    }).collect_view() }}
                 </tbody>
             </table>
             <Show when=move || older.get().is_some()>
-                <button type="button" class="button button--quiet" data-testid="history-older" on:click=load_older.clone()>"Older entries"</button>
+                <button type="button" class="button button--quiet" data-testid="history-older" on:click=load_older.clone()>{t("members_history_older")}</button>
             </Show>
         </section>
     }
+}
+
+/// A history entry's kind in the owner's language (as sent if it is a new one).
+fn kind(kind: &str) -> String {
+    let key = match kind {
+        "welcome" => "members_kind_welcome",
+        "earn" => "members_kind_earn",
+        "refund" => "members_kind_refund",
+        "redeem" => "members_kind_redeem",
+        "expire" => "members_kind_expire",
+        "adjust" => "members_kind_adjust",
+        "birthday" => "members_kind_birthday",
+        "referral" => "members_kind_referral",
+        "stamps" => "members_kind_stamps",
+        _ => return kind.to_owned(),
+    };
+    t(key)
 }
 
 /// Offers `text` as a file download.

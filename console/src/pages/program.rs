@@ -3,17 +3,21 @@
 
 use crate::api;
 use crate::form::{len_at, remove_at, set_at, Choice, Editor, Field, Kind, Toggle};
+use crate::i18n::{self, t};
 use crate::session::Session;
 use leptos::prelude::*;
 use serde_json::{json, Value};
 
+/// Currencies offered by the picker (ISO 4217); a stored other one stays selectable.
+const CURRENCIES: [&str; 24] = [
+    "EUR", "USD", "GBP", "CHF", "CZK", "PLN", "RON", "BGN", "HUF", "SEK", "DKK", "NOK", "JPY",
+    "KRW", "CNY", "TWD", "HKD", "INR", "BRL", "CAD", "AUD", "MXN", "TRY", "UAH",
+];
+
 /// The program page.
 #[component]
 pub fn ProgramPage(s: Session) -> impl IntoView {
-    let editor = Editor {
-        doc: RwSignal::new(Value::Null),
-        errors: RwSignal::new(Vec::new()),
-    };
+    let editor = Editor::new();
     let status = RwSignal::new(None::<(bool, String)>);
     let version = RwSignal::new(0u32);
     let loaded = {
@@ -26,7 +30,7 @@ pub fn ProgramPage(s: Session) -> impl IntoView {
     Effect::new(move || {
         if let Some(result) = loaded.get() {
             match result {
-                Ok(doc) => editor.doc.set(doc),
+                Ok(doc) => editor.replace(doc),
                 Err(e) => status.set(Some((false, e.message()))),
             }
         }
@@ -39,11 +43,8 @@ pub fn ProgramPage(s: Session) -> impl IntoView {
             match api::put_program(&s, &doc).await {
                 Ok(saved) => {
                     editor.errors.set(Vec::new());
-                    editor.doc.set(saved);
-                    status.set(Some((
-                        true,
-                        "Saved. The widget shows the new program now.".into(),
-                    )));
+                    editor.replace(saved);
+                    status.set(Some((true, t("program_saved"))));
                     version.update(|v| *v += 1);
                 }
                 Err(e) => {
@@ -53,15 +54,66 @@ pub fn ProgramPage(s: Session) -> impl IntoView {
             }
         });
     };
-    let f = move |label: &'static str, path: &str| view! { <Field editor label path=path.to_owned() /> };
-    let t = move |label: &'static str, path: &str| view! { <Field editor label path=path.to_owned() kind=Kind::Text /> };
+    let f = move |label: &'static str, path: &str, hint: &'static str| view! { <Field editor label path=path.to_owned() hint /> };
+    let m = move |label: &'static str, path: &str, hint: &'static str| view! { <Field editor label path=path.to_owned() kind=Kind::Money hint /> };
+    let txt = move |label: &'static str, path: &str, hint: &'static str| view! { <Field editor label path=path.to_owned() kind=Kind::Text hint /> };
+    let on = move |path: &'static str| {
+        move || {
+            editor
+                .doc
+                .with(|d| d.get(path).is_some_and(|v| !v.is_null()))
+        }
+    };
+    let currencies = Signal::derive(|| {
+        CURRENCIES
+            .iter()
+            .map(|c| (c.to_string(), c.to_string()))
+            .collect()
+    });
+    let locales = Signal::derive(|| {
+        let mut all = vec![(String::new(), t("program_locale_browser"))];
+        all.extend(
+            i18n::NAMES
+                .iter()
+                .map(|(tag, name)| (tag.to_string(), name.to_string())),
+        );
+        all
+    });
+    let stamp_per = Signal::derive(|| {
+        vec![
+            ("order".into(), t("program_stamps_per_order")),
+            ("item".into(), t("program_stamps_per_item")),
+        ]
+    });
+    let rewards = Signal::derive(move || {
+        editor.doc.with(|d| {
+            d.get("rewards")
+                .and_then(Value::as_array)
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|r| {
+                            let id = r.get("id")?.as_str()?.to_owned();
+                            let name = r
+                                .get("name")
+                                .and_then(Value::as_str)
+                                .unwrap_or(&id)
+                                .to_owned();
+                            Some((id, name))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    });
     view! {
         <div class="split">
             <form class="editor" on:submit=save data-testid="program-form">
                 <div class="editor__bar">
-                    <h2>"Program"</h2>
-                    <button type="submit" class="button" data-testid="save">"Save"</button>
+                    <h2>{t("program_title")}</h2>
+                    <button type="submit" class="button" data-testid="save">{t("program_save")}</button>
                 </div>
+                <Summary editor />
                 {move || status.get().map(|(ok, text)| {
                     let errors = editor.errors.get();
                     view! {
@@ -73,61 +125,69 @@ pub fn ProgramPage(s: Session) -> impl IntoView {
                         </div>
                     }
                 })}
-                <fieldset><legend>"Basics"</legend>
-                    {t("Name", "name")} {t("Currency (ISO 4217)", "currency")}
-                    {t("Default language", "default_locale")} {t("Join page URL", "join_url")}
+                <fieldset><legend>{t("program_basics")}</legend>
+                    {txt("program_name", "name", "program_name_hint")}
+                    <Choice editor label="program_currency" path="currency".to_owned() options=currencies hint="program_currency_hint" />
+                    <Choice editor label="program_locale" path="default_locale".to_owned() options=locales hint="program_locale_hint" />
+                    {txt("program_join_url", "join_url", "program_join_url_hint")}
                 </fieldset>
-                <fieldset><legend>"Points"</legend>
-                    {f("Points per unit", "earn.points_per_unit")} {f("Unit (minor units, 100 = 1.00)", "earn.unit_minor")}
-                    {f("Welcome points", "welcome_points")} {f("Birthday points", "birthday_points")}
-                    {f("Pending days", "pending_days")} {f("Points expire after (days)", "expiry_days")}
-                    {f("Coupons valid for (days)", "coupon_valid_days")}
+                <fieldset><legend>{t("program_points")}</legend>
+                    {f("program_points_per_unit", "earn.points_per_unit", "")}
+                    {m("program_unit", "earn.unit_minor", "program_unit_hint")}
+                    {f("program_welcome_points", "welcome_points", "program_welcome_points_hint")}
+                    {f("program_birthday_points", "birthday_points", "")}
+                    {f("program_pending_days", "pending_days", "program_pending_days_hint")}
+                    {f("program_expiry_days", "expiry_days", "program_expiry_days_hint")}
+                    {f("program_coupon_days", "coupon_valid_days", "program_coupon_days_hint")}
                 </fieldset>
-                <fieldset><legend>"Stamp card"</legend>
-                    <Toggle editor label="Stamp card on" path="stamps"
+                <fieldset><legend>{t("program_stamps")}</legend>
+                    <Toggle editor label="program_stamps_on" path="stamps"
                         default=|| json!({"goal": 10, "prefilled": 0, "per": "order", "min_order_minor": 0, "reward_id": ""}) />
-                    {move || editor.doc.with(|d| d.get("stamps").is_some_and(|v| !v.is_null())).then(|| view! {
-                        {f("Goal (slots)", "stamps.goal")} {f("Pre-filled on the first card", "stamps.prefilled")}
-                        <Choice editor label="One stamp per" path="stamps.per".to_owned() options=&["order", "item"] />
-                        {t("Item SKU (per item)", "stamps.sku")} {f("Minimum order (minor units)", "stamps.min_order_minor")}
-                        {t("Reward of a full card (reward id)", "stamps.reward_id")}
+                    {move || on("stamps")().then(|| view! {
+                        {f("program_stamps_goal", "stamps.goal", "")}
+                        {f("program_stamps_prefilled", "stamps.prefilled", "program_stamps_prefilled_hint")}
+                        <Choice editor label="program_stamps_per" path="stamps.per".to_owned() options=stamp_per />
+                        {move || (editor.text_at("stamps.per") == "item").then(|| txt("program_stamps_sku", "stamps.sku", ""))}
+                        {m("program_stamps_min_order", "stamps.min_order_minor", "")}
+                        <Choice editor label="program_stamps_reward" path="stamps.reward_id".to_owned() options=rewards hint="program_stamps_reward_hint" />
                     })}
                 </fieldset>
-                <fieldset><legend>"Tiers"</legend>
-                    {f("Tier window (days)", "tier_window_days")}
-                    <List editor path="tiers" add_label="Add tier"
+                <fieldset><legend>{t("program_tiers")}</legend>
+                    {f("program_tier_window", "tier_window_days", "program_tier_window_hint")}
+                    <List editor path="tiers" add_label="program_add_tier"
                         default=|| json!({"id": "", "name": "", "threshold_minor": 0, "multiplier_pct": 100})
-                        fields=&[("Id", "id", Kind::Text), ("Name", "name", Kind::Text), ("Spend threshold", "threshold_minor", Kind::Integer), ("Multiplier %", "multiplier_pct", Kind::Integer)] />
+                        fields=&[("program_item_name", "name", Kind::Text), ("program_item_id", "id", Kind::Text), ("program_tier_threshold", "threshold_minor", Kind::Money), ("program_tier_multiplier", "multiplier_pct", Kind::Integer)] />
                 </fieldset>
-                <fieldset><legend>"Rewards"</legend>
-                    <List editor path="rewards" add_label="Add reward"
+                <fieldset><legend>{t("program_rewards")}</legend>
+                    <List editor path="rewards" add_label="program_add_reward"
                         default=|| json!({"id": "", "name": "", "cost_points": 0, "kind": "amount_off", "value_minor": 0})
-                        fields=&[("Id", "id", Kind::Text), ("Name", "name", Kind::Text), ("Cost (points)", "cost_points", Kind::Integer),
-                                 ("Kind: amount_off, free_shipping, free_item", "kind", Kind::Text), ("Value (minor units)", "value_minor", Kind::Integer), ("SKU (free item)", "sku", Kind::Text)] />
+                        fields=&[("program_item_name", "name", Kind::Text), ("program_item_id", "id", Kind::Text), ("program_reward_cost", "cost_points", Kind::Integer),
+                                 ("program_reward_value", "value_minor", Kind::Money), ("program_reward_sku", "sku", Kind::Text)]
+                        kinds=true />
                 </fieldset>
-                <fieldset><legend>"Spend certificates"</legend>
-                    <List editor path="certificates" add_label="Add certificate"
+                <fieldset><legend>{t("program_certificates")}</legend>
+                    <List editor path="certificates" add_label="program_add_certificate"
                         default=|| json!({"spend_minor": 20000, "window_days": 182, "value_minor": 2500})
-                        fields=&[("Spend (minor units)", "spend_minor", Kind::Integer), ("Within (days)", "window_days", Kind::Integer), ("Certificate value", "value_minor", Kind::Integer)] />
+                        fields=&[("program_certificate_spend", "spend_minor", Kind::Money), ("program_certificate_days", "window_days", Kind::Integer), ("program_certificate_value", "value_minor", Kind::Money)] />
                 </fieldset>
-                <fieldset><legend>"Referral"</legend>
-                    <Toggle editor label="Referrals on" path="referral" default=|| json!({"referrer_points": 500, "referee_points": 250}) />
-                    {move || editor.doc.with(|d| d.get("referral").is_some_and(|v| !v.is_null())).then(|| view! {
-                        {f("Points for the referrer", "referral.referrer_points")} {f("Points for the new member", "referral.referee_points")}
+                <fieldset><legend>{t("program_referral")}</legend>
+                    <Toggle editor label="program_referral_on" path="referral" default=|| json!({"referrer_points": 500, "referee_points": 250}) />
+                    {move || on("referral")().then(|| view! {
+                        {f("program_referrer_points", "referral.referrer_points", "")} {f("program_referee_points", "referral.referee_points", "")}
                     })}
                 </fieldset>
-                <fieldset><legend>"Business cash back"</legend>
-                    <Toggle editor label="Volume rebates on" path="business" default=|| json!({"rebates": []}) />
-                    {move || editor.doc.with(|d| d.get("business").is_some_and(|v| !v.is_null())).then(|| view! {
-                        <List editor path="business.rebates" add_label="Add band"
+                <fieldset><legend>{t("program_business")}</legend>
+                    <Toggle editor label="program_business_on" path="business" default=|| json!({"rebates": []}) />
+                    {move || on("business")().then(|| view! {
+                        <List editor path="business.rebates" add_label="program_add_band"
                             default=|| json!({"yearly_volume_minor": 0, "cashback_bp": 100})
-                            fields=&[("Yearly volume (minor units)", "yearly_volume_minor", Kind::Integer), ("Cash back (basis points)", "cashback_bp", Kind::Integer)] />
+                            fields=&[("program_band_volume", "yearly_volume_minor", Kind::Money), ("program_band_cashback", "cashback_bp", Kind::Percent)] />
                     })}
                 </fieldset>
-                <fieldset><legend>"Look"</legend>
-                    <Toggle editor label="Custom theme" path="theme" default=|| json!({"brand_color": "#7a3e00", "radius_px": 12}) />
-                    {move || editor.doc.with(|d| d.get("theme").is_some_and(|v| !v.is_null())).then(|| view! {
-                        {t("Brand colour (#rrggbb, ≥ 4.5:1 on white)", "theme.brand_color")} {f("Corner radius (px)", "theme.radius_px")}
+                <fieldset><legend>{t("program_look")}</legend>
+                    <Toggle editor label="program_theme_on" path="theme" default=|| json!({"brand_color": "#7a3e00", "radius_px": 12}) />
+                    {move || on("theme")().then(|| view! {
+                        {txt("program_brand_color", "theme.brand_color", "program_brand_color_hint")} {f("program_radius", "theme.radius_px", "")}
                     })}
                 </fieldset>
             </form>
@@ -136,7 +196,134 @@ pub fn ProgramPage(s: Session) -> impl IntoView {
     }
 }
 
-/// A list of objects (tiers, rewards …) with add and remove buttons.
+/// The whole program in sentences, in the owner's language, updated as they edit.
+#[component]
+fn Summary(editor: Editor) -> impl IntoView {
+    view! {
+        <div class="summary" data-testid="program-summary" aria-live="polite">
+            {move || editor.doc.with(|d| summary(d, &editor.currency())).into_iter().map(|line| view! { <p>{line}</p> }).collect_view()}
+        </div>
+    }
+}
+
+/// The sentences of [`Summary`] for the program `doc` in `currency`.
+fn summary(doc: &Value, currency: &str) -> Vec<String> {
+    let texts = i18n::i18n();
+    let int = |path: &str| crate::form::get_at(doc, path).and_then(Value::as_i64);
+    let money = |minor: i64| texts.money(minor, currency);
+    let number = |n: i64| texts.number(n);
+    let mut lines = Vec::new();
+    if let (Some(points), Some(unit)) = (int("earn.points_per_unit"), int("earn.unit_minor")) {
+        lines.push(texts.plural("summary_earn", points, &[("money", &money(unit))]));
+    }
+    if let Some(n) = int("welcome_points").filter(|n| *n > 0) {
+        lines.push(texts.plural("summary_welcome", n, &[]));
+    }
+    if let Some(n) = int("birthday_points").filter(|n| *n > 0) {
+        lines.push(texts.plural("summary_birthday", n, &[]));
+    }
+    if let Some(goal) = int("stamps.goal") {
+        let reward_id = crate::form::get_at(doc, "stamps.reward_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let reward = doc
+            .get("rewards")
+            .and_then(Value::as_array)
+            .and_then(|rs| {
+                rs.iter()
+                    .find(|r| r.get("id").and_then(Value::as_str) == Some(reward_id))
+            })
+            .and_then(|r| r.get("name").and_then(Value::as_str))
+            .unwrap_or(reward_id)
+            .to_owned();
+        let per_item =
+            crate::form::get_at(doc, "stamps.per").and_then(Value::as_str) == Some("item");
+        let sku = crate::form::get_at(doc, "stamps.sku")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let key = if per_item {
+            "summary_stamps_item"
+        } else {
+            "summary_stamps_order"
+        };
+        lines.push(texts.plural(key, goal, &[("reward", &reward), ("sku", sku)]));
+        if let Some(n) = int("stamps.prefilled").filter(|n| *n > 0) {
+            lines.push(texts.plural("summary_stamps_prefilled", n, &[]));
+        }
+    }
+    let names = |path: &str| -> Vec<String> {
+        doc.get(path)
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|i| i.get("name").and_then(Value::as_str).map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let tiers = names("tiers");
+    if !tiers.is_empty() {
+        lines.push(texts.fill("summary_tiers", &[("tiers", &tiers.join(", "))]));
+    }
+    let costs: Vec<i64> = doc
+        .get("rewards")
+        .and_then(Value::as_array)
+        .map(|rs| {
+            rs.iter()
+                .filter_map(|r| r.get("cost_points").and_then(Value::as_i64))
+                // A reward that costs no points is given, not chosen (the stamp card's).
+                .filter(|cost| *cost > 0)
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(cheapest) = costs.iter().min() {
+        lines.push(texts.plural(
+            "summary_rewards",
+            costs.len() as i64,
+            &[("cheapest", &number(*cheapest))],
+        ));
+    }
+    for c in doc
+        .get("certificates")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let get = |k: &str| c.get(k).and_then(Value::as_i64).unwrap_or_default();
+        lines.push(texts.fill(
+            "summary_certificate",
+            &[
+                ("spend", &money(get("spend_minor"))),
+                ("days", &number(get("window_days"))),
+                ("value", &money(get("value_minor"))),
+            ],
+        ));
+    }
+    match int("expiry_days") {
+        Some(days) => lines.push(texts.plural("summary_expiry", days, &[])),
+        None => lines.push(texts.t("summary_no_expiry")),
+    }
+    if let (Some(referrer), Some(referee)) = (
+        int("referral.referrer_points"),
+        int("referral.referee_points"),
+    ) {
+        lines.push(texts.fill(
+            "summary_referral",
+            &[
+                ("referrer", &number(referrer)),
+                ("referee", &number(referee)),
+            ],
+        ));
+    }
+    if doc.get("business").is_some_and(|b| !b.is_null()) {
+        lines.push(texts.t("summary_business"));
+    }
+    lines
+}
+
+/// A list of objects (tiers, rewards …) with add and remove buttons; labels are catalog keys.
+/// `kinds`: each item also has a reward kind picker.
 #[component]
 fn List(
     editor: Editor,
@@ -144,16 +331,24 @@ fn List(
     add_label: &'static str,
     default: fn() -> Value,
     fields: &'static [(&'static str, &'static str, Kind)],
+    #[prop(optional)] kinds: bool,
 ) -> impl IntoView {
     let len = Memo::new(move |_| editor.doc.with(|d| len_at(d, path)));
+    let kind_options = Signal::derive(|| {
+        ["amount_off", "free_shipping", "free_item"]
+            .iter()
+            .map(|k| (k.to_string(), t(&format!("program_reward_kind_{k}"))))
+            .collect()
+    });
     view! {
         <div class="list" data-testid=format!("list-{path}")>
             {move || (0..len.get()).map(|i| view! {
                 <div class="list__row">
+                    {kinds.then(|| view! { <Choice editor label="program_reward_kind" path=format!("{path}[{i}].kind") options=kind_options /> })}
                     {fields.iter().map(|(label, key, kind)| view! {
                         <Field editor label path=format!("{path}[{i}].{key}") kind=*kind />
                     }).collect_view()}
-                    <button type="button" class="button button--quiet" on:click=move |_| editor.doc.update(|d| remove_at(d, &format!("{path}[{i}]")))>"Remove"</button>
+                    <button type="button" class="button button--quiet" on:click=move |_| editor.doc.update(|d| remove_at(d, &format!("{path}[{i}]")))>{t("program_remove")}</button>
                 </div>
             }).collect_view()}
             <button type="button" class="button button--quiet" on:click=move |_| editor.doc.update(|d| {
@@ -164,7 +359,7 @@ fn List(
                     items.push(default());
                     set_at(d, path, Value::Array(items));
                 }
-            })>{add_label}</button>
+            })>{t(add_label)}</button>
         </div>
     }
 }
@@ -173,15 +368,15 @@ fn List(
 #[component]
 fn Preview(version: RwSignal<u32>) -> impl IntoView {
     view! {
-        <aside class="preview" aria-label="Widget preview">
-            <h2>"Preview"</h2>
-            <p class="hint">"The real widget with the saved program: a visitor, and the member “preview”."</p>
+        <aside class="preview" aria-label=t("preview_label")>
+            <h2>{t("preview_title")}</h2>
+            <p class="hint">{t("preview_hint")}</p>
             <div class="preview__frames">
                 {move || {
                     let v = version.get();
                     view! {
-                        <iframe title="Widget as a member" data-testid="preview-member" src=format!("/console/preview.html?mode=member&v={v}")></iframe>
-                        <iframe title="Widget as a guest" data-testid="preview-guest" src=format!("/console/preview.html?mode=guest&v={v}")></iframe>
+                        <iframe title=t("preview_member") data-testid="preview-member" src=format!("/console/preview.html?mode=member&v={v}")></iframe>
+                        <iframe title=t("preview_guest") data-testid="preview-guest" src=format!("/console/preview.html?mode=guest&v={v}")></iframe>
                     }
                 }}
             </div>

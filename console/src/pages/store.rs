@@ -4,6 +4,7 @@
 
 use super::MemberCard;
 use crate::api::{self, ApiError};
+use crate::i18n::{fill, i18n, t};
 use crate::session::Session;
 use leptos::prelude::*;
 use serde_json::json;
@@ -38,29 +39,6 @@ extern "C" {
     async fn scan_qr(video: &web_sys::HtmlVideoElement) -> Result<JsValue, JsValue>;
 }
 
-/// `4.50`, `4,5` or `4` → 450 minor units (two decimals); `None` if it is not an amount.
-pub fn parse_amount(text: &str) -> Option<i64> {
-    let text = text.trim().replace(',', ".");
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    if whole.is_empty() && fraction.is_empty() || fraction.len() > 2 {
-        return None;
-    }
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(whole) || !digits(fraction) {
-        return None;
-    }
-    let whole: i64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().ok()?
-    };
-    let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
-    whole
-        .checked_mul(100)?
-        .checked_add(fraction)
-        .filter(|v| *v > 0)
-}
-
 /// The in-store page.
 #[component]
 pub fn StorePage(s: Session) -> impl IntoView {
@@ -78,10 +56,9 @@ pub fn StorePage(s: Session) -> impl IntoView {
             async move {
                 match api::find_member(&s, &q).await {
                     Ok(m) => Ok(m),
-                    Err(ApiError::Problem(p)) if p.status == 404 => Err(format!(
-                        "No member with the code “{}”. Check it and try again.",
-                        q.trim()
-                    )),
+                    Err(ApiError::Problem(p)) if p.status == 404 => {
+                        Err(fill("store_not_found", &[("code", q.trim())]))
+                    }
                     Err(e) => Err(e.message()),
                 }
             }
@@ -106,14 +83,19 @@ pub fn StorePage(s: Session) -> impl IntoView {
                         let body = json!({"id": crate::random_id("store"), "count": 1});
                         api::send(&s, "POST", &format!("{path}/stamps"), Some(&body), None)
                             .await
-                            .map(|_| "+1 stamp".to_owned())
+                            .map(|_| t("store_add_stamp"))
                     }
-                    "purchase" => match parse_amount(&amount.get_untracked()) {
+                    "purchase" => match shared::money::parse_major(
+                        &amount.get_untracked(),
+                        crate::i18n::i18n().currency_digits(&m.card.currency),
+                    )
+                    .filter(|minor| *minor > 0)
+                    {
                         None => Err(ApiError::Problem(shared::api::Problem {
                             type_: "about:blank".into(),
-                            title: "Amount".into(),
+                            title: t("store_amount_title"),
                             status: 422,
-                            detail: "Enter the amount paid, e.g. 4.50".into(),
+                            detail: t("store_amount_invalid"),
                             code: "validation_failed".into(),
                             errors: vec![],
                         })),
@@ -124,22 +106,21 @@ pub fn StorePage(s: Session) -> impl IntoView {
                             api::send(&s, "POST", "events", Some(&body), None)
                                 .await
                                 .map(|_| {
-                                    format!(
-                                        "Purchase of {}.{:02} {} recorded",
-                                        minor / 100,
-                                        minor % 100,
-                                        m.card.currency
-                                    )
+                                    let amount = i18n().money(minor, &m.card.currency);
+                                    fill("store_purchase_recorded", &[("amount", &amount)])
                                 })
                         }
                     },
-                    _ => Ok("Found".to_owned()),
+                    _ => Ok(t("store_found")),
                 };
                 match result {
                     Ok(note) => match api::get::<ShopCustomerView>(&s, &path).await {
                         Ok(fresh) => {
-                            message
-                                .set(Some((true, format!("{note}: {}", fresh.card.customer_id))));
+                            let done = fill(
+                                "store_done",
+                                &[("action", &note), ("customer", &fresh.card.customer_id)],
+                            );
+                            message.set(Some((true, done)));
                             member.set(Some(fresh));
                         }
                         Err(e) => message.set(Some((false, e.message()))),
@@ -160,55 +141,36 @@ pub fn StorePage(s: Session) -> impl IntoView {
                     code.set(value.as_string().unwrap_or_default());
                     a("find");
                 }
-                Err(_) => message.set(Some((
-                    false,
-                    "No QR code could be read. Type the code instead.".into(),
-                ))),
+                Err(_) => message.set(Some((false, t("store_scan_failed")))),
             }
             scanning.set(false);
         });
     };
     view! {
         <section class="card store">
-            <h2>"In store"</h2>
+            <h2>{t("store_title")}</h2>
             <form on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); a1("find"); }>
                 <label class="field" for="store-code">
-                    <span class="field__label">"Member code"</span>
+                    <span class="field__label">{t("store_code_label")}</span>
                     <input id="store-code" class="huge" data-testid="store-code" autocomplete="off" autocapitalize="characters"
                         placeholder="M-XXXX-XXXX" prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
                 </label>
                 {can_scan().then(|| view! {
-                    <button type="button" class="button button--quiet" on:click=scan disabled=move || scanning.get()>"Scan the QR code"</button>
+                    <button type="button" class="button button--quiet" on:click=scan disabled=move || scanning.get()>{t("store_scan")}</button>
                 })}
                 <video node_ref=video class="scanner" playsinline muted hidden=move || !scanning.get()></video>
                 <div class="store__actions">
-                    <button type="button" class="button huge" data-testid="add-stamp" on:click=move |_| a2("stamp")>"+1 stamp"</button>
+                    <button type="button" class="button huge" data-testid="add-stamp" on:click=move |_| a2("stamp")>{t("store_add_stamp")}</button>
                     <label class="field" for="store-amount">
-                        <span class="field__label">"Amount paid"</span>
-                        <input id="store-amount" class="huge" inputmode="decimal" data-testid="store-amount" placeholder="4.50"
+                        <span class="field__label">{t("store_amount_label")}</span>
+                        <input id="store-amount" class="huge" inputmode="decimal" data-testid="store-amount" placeholder=t("store_amount_placeholder")
                             on:input=move |ev| amount.set(event_target_value(&ev)) />
                     </label>
-                    <button type="button" class="button huge" data-testid="record-purchase" on:click=move |_| a4("purchase")>"Record purchase"</button>
+                    <button type="button" class="button huge" data-testid="record-purchase" on:click=move |_| a4("purchase")>{t("store_record_purchase")}</button>
                 </div>
             </form>
             {move || message.get().map(|(ok, m)| view! { <p class=if ok { "notice" } else { "alert" } role="status" data-testid="store-message">{m}</p> })}
         </section>
         {move || member.get().map(|m| view! { <MemberCard member=m /> })}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_amount;
-
-    #[wasm_bindgen_test::wasm_bindgen_test]
-    fn amounts_are_read_without_floats() {
-        assert_eq!(parse_amount("4.50"), Some(450));
-        assert_eq!(parse_amount("4,5"), Some(450));
-        assert_eq!(parse_amount(" 12 "), Some(1200));
-        assert_eq!(parse_amount(".99"), Some(99));
-        for bad in ["", "0", "4.505", "-3", "abc", "4.5.0", "1e3"] {
-            assert_eq!(parse_amount(bad), None, "{bad}");
-        }
     }
 }

@@ -2,20 +2,33 @@
 //! (its signing secret shown once), see each endpoint's deliveries and send one again.
 
 use crate::api;
+use crate::i18n::{i18n, t};
 use crate::session::Session;
 use leptos::prelude::*;
 use shared::webhooks::{Delivery, DeliveryLog, Webhook, WebhookList, EVENT_TYPES};
 
 /// What each event type means, for the owner.
-fn describe(event: &str) -> &'static str {
-    match event {
-        "points.earned" => "a customer earned points",
-        "reward.redeemed" => "a customer redeemed a reward",
-        "coupon.issued" => "a coupon was issued",
-        "tier.changed" => "a customer moved to another tier",
-        "birthday.upcoming" => "a customer's birthday is in 14 days",
-        _ => "",
-    }
+fn describe(event: &str) -> String {
+    let key = match event {
+        "points.earned" => "webhooks_event_points_earned",
+        "reward.redeemed" => "webhooks_event_reward_redeemed",
+        "coupon.issued" => "webhooks_event_coupon_issued",
+        "tier.changed" => "webhooks_event_tier_changed",
+        "birthday.upcoming" => "webhooks_event_birthday_upcoming",
+        _ => return String::new(),
+    };
+    t(key)
+}
+
+/// A delivery's status in the owner's language (as sent if it is a new one).
+fn status(status: &str) -> String {
+    let key = match status {
+        "pending" => "webhooks_status_pending",
+        "delivered" => "webhooks_status_delivered",
+        "failed" => "webhooks_status_failed",
+        _ => return status.to_owned(),
+    };
+    t(key)
 }
 
 #[component]
@@ -60,10 +73,10 @@ pub fn WebhooksPage(s: Session) -> impl IntoView {
     let list = {
         let s = s.clone();
         move || match webhooks.get() {
-            None => view! { <p class="hint">"Loading…"</p> }.into_any(),
+            None => view! { <p class="hint">{t("webhooks_loading")}</p> }.into_any(),
             Some(Err(message)) => view! { <p class="alert" role="alert">{message}</p> }.into_any(),
             Some(Ok(hooks)) if hooks.is_empty() => {
-                view! { <p class="hint" data-testid="no-webhooks">"No endpoints yet."</p> }
+                view! { <p class="hint" data-testid="no-webhooks">{t("webhooks_none")}</p> }
                     .into_any()
             }
             Some(Ok(hooks)) => hooks
@@ -75,15 +88,15 @@ pub fn WebhooksPage(s: Session) -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h2>"Webhooks"</h2>
-            <p>"Punchcard can tell your newsletter tool or CRM when something happens: it sends a signed HTTPS request to your endpoint, retries for 24 hours if it does not answer, and keeps a log below. Check the signature with the snippets in the README before trusting a request."</p>
+            <h2>{t("webhooks_title")}</h2>
+            <p>{t("webhooks_text")}</p>
             <form data-testid="webhook-form" on:submit=add>
-                <label for="webhook-url">"Endpoint URL (https://…)"</label>
+                <label for="webhook-url">{t("webhooks_url_label")}</label>
                 <input id="webhook-url" data-testid="webhook-url" type="url" required
                     placeholder="https://crm.example/hooks/punchcard"
                     prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev)) />
                 <fieldset>
-                    <legend>"Send when"</legend>
+                    <legend>{t("webhooks_send_when")}</legend>
                     {EVENT_TYPES.iter().enumerate().map(|(i, event)| view! {
                         <label class="check">
                             <input type="checkbox" data-testid=format!("webhook-event-{event}")
@@ -93,12 +106,12 @@ pub fn WebhooksPage(s: Session) -> impl IntoView {
                         </label>
                     }).collect_view()}
                 </fieldset>
-                <button type="submit" class="button" data-testid="webhook-add">"Add endpoint"</button>
+                <button type="submit" class="button" data-testid="webhook-add">{t("webhooks_add")}</button>
             </form>
             {move || created.get().map(|r| match r {
                 Ok(w) => view! {
                     <div role="status" data-testid="webhook-secret">
-                        <p><strong>"The endpoint's signing secret — shown this once. Copy it into your receiver now:"</strong></p>
+                        <p><strong>{t("webhooks_secret")}</strong></p>
                         <pre><code data-testid="webhook-secret-value">{w.secret.unwrap_or_default()}</code></pre>
                     </div>
                 }.into_any(),
@@ -143,14 +156,14 @@ fn Endpoint(
         let (s, path) = (s.clone(), path.clone());
         move || {
             match log.get() {
-            None => view! { <p class="hint">"Loading deliveries…"</p> }.into_any(),
+            None => view! { <p class="hint">{t("webhooks_deliveries_loading")}</p> }.into_any(),
             Some(Err(message)) => view! { <p class="alert">{message}</p> }.into_any(),
             Some(Ok(deliveries)) if deliveries.is_empty() => {
-                view! { <p class="hint">"Nothing sent yet."</p> }.into_any()
+                view! { <p class="hint">{t("webhooks_deliveries_none")}</p> }.into_any()
             }
             Some(Ok(deliveries)) => view! {
                 <table data-testid="deliveries">
-                    <thead><tr><th>"When"</th><th>"Event"</th><th>"Status"</th><th>"Attempts"</th><th>"Last answer"</th><th></th></tr></thead>
+                    <thead><tr><th>{t("webhooks_when")}</th><th>{t("webhooks_event")}</th><th>{t("webhooks_status")}</th><th>{t("webhooks_attempts")}</th><th>{t("webhooks_last_answer")}</th><th></th></tr></thead>
                     <tbody>
                         {deliveries.into_iter().map(|d| {
                             let (s, path) = (s.clone(), path.clone());
@@ -167,12 +180,12 @@ fn Endpoint(
                             let answer = d.last_status.map(|c| c.to_string()).or(d.last_error.clone()).unwrap_or_default();
                             view! {
                                 <tr data-testid="delivery">
-                                    <td>{d.created_at.replace('T', " ").replace('Z', "")}</td>
+                                    <td>{i18n().date_time(&d.created_at)}</td>
                                     <td><code>{d.event.clone()}</code></td>
-                                    <td data-testid="delivery-status">{d.status.clone()}</td>
-                                    <td>{d.attempts}</td>
+                                    <td data-testid="delivery-status">{status(&d.status)}</td>
+                                    <td>{i18n().number(d.attempts.into())}</td>
                                     <td>{answer}</td>
-                                    <td><button type="button" class="button small" data-testid="redeliver" on:click=again>"Send again"</button></td>
+                                    <td><button type="button" class="button small" data-testid="redeliver" on:click=again>{t("webhooks_send_again")}</button></td>
                                 </tr>
                             }
                         }).collect_view()}
@@ -186,9 +199,9 @@ fn Endpoint(
         <section class="card" data-testid="webhook">
             <h3><code data-testid="webhook-url-shown">{webhook.url.clone()}</code></h3>
             <p class="hint">{webhook.events.join(", ")}</p>
-            <button type="button" class="button small" data-testid="deliveries-refresh" on:click=move |_| load()>"Refresh"</button>
+            <button type="button" class="button small" data-testid="deliveries-refresh" on:click=move |_| load()>{t("webhooks_refresh")}</button>
             " "
-            <button type="button" class="button small" data-testid="webhook-remove" on:click=remove>"Remove endpoint"</button>
+            <button type="button" class="button small" data-testid="webhook-remove" on:click=remove>{t("webhooks_remove")}</button>
             {rows}
         </section>
     }
