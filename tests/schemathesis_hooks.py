@@ -32,6 +32,11 @@ RULES_BEYOND_THE_SCHEMA = [
     ("pending_days", r"must be shorter than expiry_days"),
     ("theme.brand_color", r"must contrast at least 4\.5:1 with white .*"),
     ("business.rebates.yearly_volume_minor", r"bands must be in strictly ascending order"),
+    ("campaigns.id", r"duplicate campaign id"),
+    ("campaigns.ends_at", r"must be after starts_at"),
+    ("campaigns.ends_at", r"a campaign runs at most 366 days"),
+    ("campaigns.audience.tiers", r"must name tiers of the program"),
+    ("campaigns.effect.reward_id", r"must name a reward of the catalog"),
     # Relative to the clock.
     ("occurred_at", r"must not be in the future"),
     ("occurred_at", r"must be within the last ten years"),
@@ -114,6 +119,29 @@ def _unique_ids(items, prefix):
             seen.add(item.get("id"))
 
 
+def _mend_campaigns(p):
+    """Campaigns that run a month, reach tiers the program has, give rewards it has."""
+    campaigns = p.get("campaigns")
+    if not isinstance(campaigns, list):
+        return
+    _unique_ids(campaigns, "campaign-")
+    tiers = [t["id"] for t in p.get("tiers") or [] if isinstance(t, dict) and "id" in t]
+    rewards = [r["id"] for r in p.get("rewards") or [] if isinstance(r, dict) and "id" in r]
+    for c in campaigns:
+        if not isinstance(c, dict):
+            continue
+        c["starts_at"], c["ends_at"] = "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"
+        audience = c.get("audience")
+        if isinstance(audience, dict) and audience.get("kind") == "tiers":
+            c["audience"] = {"kind": "tiers", "tiers": tiers[:1]} if tiers else {"kind": "everyone"}
+        effect = c.get("effect")
+        if isinstance(effect, dict) and effect.get("kind") == "coupon":
+            if rewards:
+                effect["reward_id"] = rewards[0]
+            else:
+                c["effect"] = {"kind": "multiplier", "pct": 200}
+
+
 def _mend_program(p):
     _unique_ids(p.get("tiers"), "tier-")
     _ascending(p.get("tiers"), "threshold_minor", 1000)
@@ -134,6 +162,7 @@ def _mend_program(p):
     pending, expiry = p.get("pending_days"), p.get("expiry_days")
     if isinstance(pending, (int, float)) and isinstance(expiry, (int, float)) and pending >= expiry:
         p["pending_days"] = int(expiry) - 1
+    _mend_campaigns(p)
     theme = p.get("theme")
     if isinstance(theme, dict) and re.fullmatch(r"#[0-9A-Fa-f]{6}", str(theme.get("brand_color"))):
         # WCAG contrast against white of at least 4.5:1, as the server computes it.

@@ -144,6 +144,10 @@ pub enum Kind {
     Money,
     /// A percentage with up to two decimals ("1,5"), stored in basis points (150).
     Percent,
+    /// A time of day in UTC (`datetime-local`), stored as RFC 3339 (`2026-12-05T09:00:00Z`).
+    DateTime,
+    /// Words separated by commas, stored as a list of strings.
+    Words,
 }
 
 fn id_of(path: &str) -> String {
@@ -190,6 +194,7 @@ pub fn Field(
     let invalid_amount = RwSignal::new(false);
     let input_type = match kind {
         Kind::Integer => "number",
+        Kind::DateTime => "datetime-local",
         _ => "text",
     };
     let on_input = move |ev: leptos::ev::Event| {
@@ -211,6 +216,14 @@ pub fn Field(
                 // Unreadable text goes to the API as it is, whose refusal lands beside the field.
                 set_at(d, &p1, parsed.map_or_else(|| Value::from(v), Value::from));
             }
+            (Kind::DateTime, v) => {
+                let minutes = v.get(..16).unwrap_or(v);
+                set_at(d, &p1, Value::from(format!("{minutes}:00Z")))
+            }
+            (Kind::Words, v) => {
+                let words = v.split(',').map(str::trim).filter(|w| !w.is_empty());
+                set_at(d, &p1, Value::Array(words.map(Value::from).collect()))
+            }
             (Kind::Text, v) => set_at(d, &p1, Value::from(v)),
         });
     };
@@ -219,6 +232,12 @@ pub fn Field(
         _ if amount => editor
             .doc
             .with(|d| shown_amount(get_at(d, &p2), decimals())),
+        _ if kind == Kind::DateTime => editor.text(&p2).chars().take(16).collect(),
+        _ if kind == Kind::Words => editor.doc.with(|d| {
+            let words = get_at(d, &p2).and_then(Value::as_array);
+            let words = words.into_iter().flatten().filter_map(Value::as_str);
+            words.collect::<Vec<_>>().join(", ")
+        }),
         _ => editor.text(&p2),
     };
     let error = Memo::new(move |_| {
@@ -286,6 +305,41 @@ pub fn Choice(
             </select>
             {(!hint.is_empty()).then(|| view! { <span class="field__hint">{crate::i18n::t(hint)}</span> })}
             <span class="field__error" data-testid="field-error" data-field=field>{move || editor.error(&p4)}</span>
+        </label>
+    }
+}
+
+/// A select of the `kind` of the tagged object at `path` (a campaign's audience or effect):
+/// choosing another kind replaces the object with `default(kind)`, so no field of the old kind
+/// stays behind. `label` is a catalog key.
+#[component]
+pub fn KindChoice(
+    editor: Editor,
+    label: &'static str,
+    path: String,
+    #[prop(into)] options: Signal<Vec<(String, String)>>,
+    default: fn(&str) -> Value,
+) -> impl IntoView {
+    let kind_path = format!("{path}.kind");
+    let id = id_of(&kind_path);
+    let for_id = id.clone();
+    let field = kind_path.clone();
+    view! {
+        <label class="field" for=for_id>
+            <span class="field__label">{crate::i18n::t(label)}</span>
+            <select id=id data-field=field
+                on:change=move |ev| {
+                    let kind = event_target_value(&ev);
+                    editor.doc.update(|d| set_at(d, &path, default(&kind)));
+                }>
+                {move || {
+                    let current = editor.text(&kind_path);
+                    options.get().into_iter().map(|(v, text)| {
+                        let selected = v == current;
+                        view! { <option value=v selected=selected>{text}</option> }
+                    }).collect_view()
+                }}
+            </select>
         </label>
     }
 }

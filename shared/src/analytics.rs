@@ -324,10 +324,35 @@ fn pareto(spend: &[(u32, i64, i64)], members: i64, revenue: i64) -> (i64, Vec<Pa
     (bp(top_revenue, revenue), curve)
 }
 
+/// The segment ids, in report order (then `no_orders`).
+const SEGMENT_IDS: [&str; 5] = ["champions", "loyal", "recent", "at_risk", "lost"];
+
+/// The index in [`SEGMENT_IDS`] of a member whose last order was `days` ago, of `frequency`
+/// class ([`frequency_class`]).
+fn segment_index(days: i64, frequency: u8) -> usize {
+    match (days, frequency) {
+        (d, 2) if d <= 30 => 0,
+        (d, f) if d <= 90 && f >= 1 => 1,
+        (d, _) if d <= 90 => 2,
+        (d, _) if d <= 180 => 3,
+        _ => 4,
+    }
+}
+
+/// The segment of a member with `stats` on `today` (days since the epoch), as the report
+/// counts them: `champions`, `loyal`, `recent`, `at_risk`, `lost` or `no_orders`.
+pub fn segment_of(stats: &MemberStats, today: i64) -> &'static str {
+    match stats.last_order_day {
+        Some(day) if stats.orders > 0 => {
+            SEGMENT_IDS[segment_index(today - day, frequency_class(stats.orders))]
+        }
+        _ => "no_orders",
+    }
+}
+
 /// RFM segments by recency of the last order and order frequency, with their revenue.
 fn segments(recency: &[(i64, u8, i64, i64)], without_orders: i64, today: i64) -> Vec<Segment> {
-    let ids = ["champions", "loyal", "recent", "at_risk", "lost"];
-    let mut out: Vec<Segment> = ids
+    let mut out: Vec<Segment> = SEGMENT_IDS
         .iter()
         .map(|id| Segment {
             id: (*id).to_owned(),
@@ -336,14 +361,7 @@ fn segments(recency: &[(i64, u8, i64, i64)], without_orders: i64, today: i64) ->
         })
         .collect();
     for &(day, frequency, members, revenue) in recency {
-        let days = today - day;
-        let index = match (days, frequency) {
-            (d, 2) if d <= 30 => 0,
-            (d, f) if d <= 90 && f >= 1 => 1,
-            (d, _) if d <= 90 => 2,
-            (d, _) if d <= 180 => 3,
-            _ => 4,
-        };
+        let index = segment_index(today - day, frequency);
         out[index].members += members;
         out[index].revenue_minor += revenue;
     }

@@ -52,6 +52,22 @@ pub struct Card {
     /// Spendable points that expire within the next 30 days, and the first day they do.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points_expiring: Option<ExpiringPoints>,
+    /// Campaigns that reach the member, running now or starting within 30 days (the widget shows
+    /// those running by the shopper's clock, so a cached card stays right).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub campaigns: Vec<CardCampaign>,
+}
+
+/// A campaign on the card ("Double points weekend, until Sunday").
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardCampaign {
+    pub id: String,
+    pub name: String,
+    #[cfg_attr(feature = "openapi", schemars(extend("format" = "date-time")))]
+    pub starts_at: String,
+    #[cfg_attr(feature = "openapi", schemars(extend("format" = "date-time")))]
+    pub ends_at: String,
 }
 
 /// Points about to expire (the card's notice).

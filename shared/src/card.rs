@@ -88,6 +88,7 @@ pub fn card(
             .birthday
             .map(|(month, day)| format!("{month:02}-{day:02}")),
         points_expiring: expiring(account, points, now),
+        campaigns: campaigns(program, account, now),
     }
 }
 
@@ -191,6 +192,35 @@ pub fn shop_view(
             .map(|c| coupon_view(&account.customer_id, c))
             .collect(),
     }
+}
+
+/// The campaigns reaching `account` that run now or start within 30 days, soonest end first.
+fn campaigns(
+    program: &Program,
+    account: &Account,
+    now: Timestamp,
+) -> Vec<crate::api::CardCampaign> {
+    let soon = now + 30 * crate::time::DAY;
+    let mut shown: Vec<_> = program
+        .campaigns
+        .iter()
+        .filter_map(|c| {
+            let (start, end) = c.window()?;
+            (end > now && start <= soon && c.reaches(account, now.max(start))).then(|| {
+                (
+                    end,
+                    crate::api::CardCampaign {
+                        id: c.id.clone(),
+                        name: c.name.clone(),
+                        starts_at: rfc3339(start),
+                        ends_at: rfc3339(end),
+                    },
+                )
+            })
+        })
+        .collect();
+    shown.sort_by_key(|(end, _)| *end);
+    shown.into_iter().map(|(_, c)| c).collect()
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 pub mod analytics;
 pub mod api;
+pub mod campaigns;
 pub mod card;
 pub mod code;
 pub mod compact;

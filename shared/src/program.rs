@@ -67,6 +67,10 @@ pub struct Program {
     /// The widget's look: brand colour and corner radius.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<Theme>,
+    /// Time-boxed rules for some members: more points or a coupon on their orders.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::campaigns::MAX_CAMPAIGNS)))]
+    pub campaigns: Vec<crate::campaigns::Campaign>,
 }
 
 /// The widget's theme. Shops may still override it with CSS custom properties on the host.
@@ -606,6 +610,7 @@ impl Program {
                 bad(field, &format!("must be at most {max}"));
             }
         }
+        crate::campaigns::validate(self, &mut errors);
         if errors.is_empty() {
             Ok(())
         } else {

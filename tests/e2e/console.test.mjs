@@ -421,3 +421,34 @@ test("every language: the console's tabs in its words, the charts' labels inside
     }
   }
 });
+
+test("a campaign made in the console doubles the next order's points and shows on the member's card", async () => {
+  const { page, errors } = await signedIn();
+  await page.click("[data-testid=tab-program]");
+  await page.locator("#f-earn-unit_minor").waitFor({ timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector("#f-earn-unit_minor")?.value !== "", null, { timeout: 20000 });
+  await page.click("[data-testid=add-campaign]");
+  // A new campaign runs from now for a week, doubling points for every member.
+  await page.fill("#f-campaigns-0--name", "Double points week");
+  assert.equal(await page.locator('[data-field="campaigns[0].effect.kind"]').inputValue(), "multiplier");
+  assert.equal(await page.locator("#f-campaigns-0--effect-pct").inputValue(), "200");
+  await page.locator("[data-testid=program-summary]").filter({ hasText: "Double points week" }).waitFor({ timeout: 10000 });
+  await page.click("[data-testid=save]");
+  await page.locator("[data-testid=save-status]").filter({ hasText: "Saved" }).waitFor({ timeout: 10000 });
+  const stored = await (await fetch(`${BASE}/v1/shops/${shop.id}/program`)).json();
+  assert.equal(stored.campaigns[0].effect.pct, 200);
+  const r = await api("POST", `/v1/shops/${shop.id}/events`, shop.key, {
+    id: "campaign-order", type: "order.paid", customer_id: "dora", order_id: "o-dora", amount_minor: 3000, currency: "EUR" });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.outcome.points, 60, "30 points, doubled");
+  // The preview member's card (the real widget) shows the running campaign.
+  const member = page.frameLocator("[data-testid=preview-member]");
+  await member.locator("punchcard-widget [data-testid=campaign]").filter({ hasText: "Double points week" }).waitFor({ timeout: 20000 });
+  await page.screenshot({ path: `${SHOTS}/console-campaign.png` });
+  // Removing it again.
+  await page.locator("[data-testid=campaign-row] button").click();
+  await page.click("[data-testid=save]");
+  await page.waitForFunction(async (url) => !(await (await fetch(url)).json()).campaigns, `${BASE}/v1/shops/${shop.id}/program`, { timeout: 10000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -221,3 +221,35 @@ test("main-thread cost: no long task, no layout shift, and the time from click t
     }, { init });
   }
 });
+
+test("a running campaign shows on the member's card (en and ja), screenshots saved", async () => {
+  const id = `campaign-${Date.now().toString(36)}`;
+  const call = async (method, url, key, body) => {
+    const r = await fetch(`${BASE}${url}`, { method, headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body) });
+    return { status: r.status, body: await r.json() };
+  };
+  const created = await call("POST", "/v1/shops", "dev-admin-key", { shop_id: id, name: "Campaign bakery" });
+  assert.equal(created.status, 201);
+  const key = created.body.secret_key;
+  const program = await (await fetch(`${BASE}/v1/shops/demo-bakery/program`)).json();
+  const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
+  program.campaigns = [{ id: "double", name: "Double points week", starts_at: iso(Date.now() - 3600e3),
+    ends_at: iso(Date.now() + 7 * 86400e3), audience: { kind: "everyone" }, effect: { kind: "multiplier", pct: 200 } }];
+  assert.equal((await call("PUT", `/v1/shops/${id}/program`, key, program)).status, 200);
+  const paid = await call("POST", `/v1/shops/${id}/events`, key, {
+    id: "cw-1", type: "order.paid", customer_id: "mia", order_id: "o1", amount_minor: 2500, currency: "EUR" });
+  assert.equal(paid.body.outcome.points, 50, "25 points, doubled");
+  const token = customerToken(id, "mia", key);
+  for (const locale of ["en", "ja"]) {
+    await withShop({ token, lang: locale, shop: id }, async (page, errors) => {
+      await openWidget(page);
+      const notice = $(page, "[data-testid=campaign]");
+      await notice.waitFor({ timeout: 20000 });
+      assert.match(await notice.textContent(), /Double points week/);
+      assert.match(await notice.textContent(), locale === "ja" ? /まで/ : /until/);
+      await $(page, ".pc-panel").screenshot({ path: `${SHOTS}/widget-${locale}-campaign.png` });
+      assert.deepEqual(errors, []);
+    }, { viewport: { width: 480, height: 1000 } });
+  }
+});

@@ -127,6 +127,14 @@ pub fn card(value: JsValue) -> Option<Card> {
         }),
         cashback_minor: o.opt_int("cashback_minor"),
         birthday: o.opt_str("birthday"),
+        campaigns: o.list("campaigns", |c| {
+            Some(shared::api::CardCampaign {
+                id: c.str("id"),
+                name: c.str("name"),
+                starts_at: c.str("starts_at"),
+                ends_at: c.str("ends_at"),
+            })
+        }),
     })
 }
 
@@ -244,6 +252,8 @@ pub fn program(value: JsValue) -> Option<Program> {
             }),
         }),
         join_url: o.opt_str("join_url"),
+        // The card carries the campaigns that reach the shopper; the teaser needs none.
+        campaigns: Vec::new(),
         theme: o.obj("theme").map(|t| Theme {
             brand_color: t.str("brand_color"),
             radius_px: t.int("radius_px").clamp(0, 255) as u8,

@@ -487,3 +487,35 @@ fn every_catalog_has_every_key_and_the_plural_forms_of_its_language() {
         );
     }
 }
+
+#[wasm_bindgen_test]
+async fn a_running_campaign_shows_on_the_card_by_the_shoppers_clock() {
+    let campaign = |id: &str, starts: &str, ends: &str| shared::api::CardCampaign {
+        id: id.into(),
+        name: format!("Campaign {id}"),
+        starts_at: starts.into(),
+        ends_at: ends.into(),
+    };
+    let mut card = demo_card();
+    card.campaigns = vec![
+        campaign("ended", "2020-01-01T00:00:00Z", "2021-01-01T00:00:00Z"),
+        campaign("running", "2020-01-01T00:00:00Z", "2099-12-31T00:00:00Z"),
+        campaign("later", "2098-01-01T00:00:00Z", "2099-01-01T00:00:00Z"),
+    ];
+    for (locale, until) in [
+        ("en", "Campaign running — until Dec 31, 2099"),
+        ("ja", "Campaign running（2099/12/31まで）"),
+    ] {
+        let mut routes = member_routes(locale);
+        routes[2].2 = serde_json::to_string(&card).unwrap();
+        stub(&routes);
+        let root = mount(Some(TOKEN), locale);
+        assert_eq!(text(&find(&root, "[data-testid=campaign]").await), until);
+        assert_eq!(
+            count(&root, "[data-testid=campaign]"),
+            1,
+            "only the running one"
+        );
+        root.remove();
+    }
+}

@@ -254,6 +254,7 @@ fn kind(kind: &str) -> String {
     let key = match kind {
         "welcome" => "members_kind_welcome",
         "earn" => "members_kind_earn",
+        "campaign" => "members_kind_campaign",
         "refund" => "members_kind_refund",
         "redeem" => "members_kind_redeem",
         "expire" => "members_kind_expire",

@@ -2,7 +2,7 @@
 //! fields, and a live preview of the real widget (guest and member) that reloads after each save.
 
 use crate::api;
-use crate::form::{len_at, remove_at, set_at, Choice, Editor, Field, Kind, Toggle};
+use crate::form::{len_at, remove_at, set_at, Choice, Editor, Field, Kind, KindChoice, Toggle};
 use crate::i18n::{self, t};
 use crate::session::Session;
 use leptos::prelude::*;
@@ -170,6 +170,10 @@ pub fn ProgramPage(s: Session) -> impl IntoView {
                         default=|| json!({"spend_minor": 20000, "window_days": 182, "value_minor": 2500})
                         fields=&[("program_certificate_spend", "spend_minor", Kind::Money), ("program_certificate_days", "window_days", Kind::Integer), ("program_certificate_value", "value_minor", Kind::Money)] />
                 </fieldset>
+                <fieldset><legend>{t("program_campaigns")}</legend>
+                    <p class="hint">{t("program_campaigns_hint")}</p>
+                    <Campaigns editor rewards />
+                </fieldset>
                 <fieldset><legend>{t("program_referral")}</legend>
                     <Toggle editor label="program_referral_on" path="referral" default=|| json!({"referrer_points": 500, "referee_points": 250}) />
                     {move || on("referral")().then(|| view! {
@@ -192,6 +196,119 @@ pub fn ProgramPage(s: Session) -> impl IntoView {
                 </fieldset>
             </form>
             <Preview version />
+        </div>
+    }
+}
+
+/// Who a campaign may reach, and what it may give (the API's `kind`s).
+const AUDIENCES: [&str; 5] = ["everyone", "tiers", "segments", "bought_sku", "inactive"];
+const EFFECTS: [&str; 5] = [
+    "multiplier",
+    "bonus_points",
+    "points_per_item",
+    "first_order_bonus",
+    "coupon",
+];
+
+/// A new audience of `kind`, with a starting value for its field.
+fn audience_default(kind: &str) -> Value {
+    match kind {
+        "tiers" => json!({"kind": "tiers", "tiers": []}),
+        "segments" => json!({"kind": "segments", "segments": ["at_risk", "lost"]}),
+        "bought_sku" => json!({"kind": "bought_sku", "sku": ""}),
+        "inactive" => json!({"kind": "inactive", "days": 60}),
+        _ => json!({"kind": "everyone"}),
+    }
+}
+
+/// A new effect of `kind`, with starting values.
+fn effect_default(kind: &str) -> Value {
+    match kind {
+        "bonus_points" => json!({"kind": "bonus_points", "points": 50}),
+        "points_per_item" => json!({"kind": "points_per_item", "sku": "", "points": 10}),
+        "first_order_bonus" => json!({"kind": "first_order_bonus", "points": 100}),
+        "coupon" => json!({"kind": "coupon", "sku": "", "min_quantity": 1, "reward_id": ""}),
+        _ => json!({"kind": "multiplier", "pct": 200}),
+    }
+}
+
+/// A new campaign: double points for everyone for a week from now (UTC, to the minute).
+fn campaign_default(n: usize) -> Value {
+    let minute = |ms: f64| {
+        let iso = String::from(js_sys::Date::new(&ms.into()).to_iso_string());
+        format!("{}:00Z", iso.get(..16).unwrap_or_default())
+    };
+    let now = js_sys::Date::now();
+    json!({
+        "id": format!("campaign-{}", n + 1),
+        "name": "",
+        "starts_at": minute(now),
+        "ends_at": minute(now + 7.0 * 86_400_000.0),
+        "audience": audience_default("everyone"),
+        "effect": effect_default("multiplier"),
+    })
+}
+
+/// The program's campaigns: name, time, audience and effect, each field bound to its path.
+#[component]
+fn Campaigns(editor: Editor, rewards: Signal<Vec<(String, String)>>) -> impl IntoView {
+    let len = Memo::new(move |_| editor.doc.with(|d| len_at(d, "campaigns")));
+    let options = |prefix: &'static str, kinds: &'static [&'static str]| {
+        Signal::derive(move || {
+            kinds
+                .iter()
+                .map(|k| (k.to_string(), t(&format!("{prefix}{k}"))))
+                .collect::<Vec<_>>()
+        })
+    };
+    let audiences = options("program_audience_", &AUDIENCES);
+    let effects = options("program_effect_", &EFFECTS);
+    view! {
+        <div class="list" data-testid="list-campaigns">
+            {move || (0..len.get()).map(|i| {
+                let base = format!("campaigns[{i}]");
+                let at = move |rest: &str| format!("campaigns[{i}].{rest}");
+                let audience = move || editor.text_at(&at("audience.kind"));
+                let effect = move || editor.text_at(&at("effect.kind"));
+                view! {
+                    <div class="list__row" data-testid="campaign-row">
+                        <Field editor label="program_campaign_name" path=at("name") kind=Kind::Text />
+                        <Field editor label="program_item_id" path=at("id") kind=Kind::Text />
+                        <Field editor label="program_campaign_starts" path=at("starts_at") kind=Kind::DateTime hint="program_campaign_time_hint" />
+                        <Field editor label="program_campaign_ends" path=at("ends_at") kind=Kind::DateTime />
+                        <KindChoice editor label="program_campaign_audience" path=at("audience") options=audiences default=audience_default />
+                        {move || match audience().as_str() {
+                            "tiers" => view! { <Field editor label="program_audience_tiers_field" path=at("audience.tiers") kind=Kind::Words hint="program_audience_tiers_hint" /> }.into_any(),
+                            "segments" => view! { <Field editor label="program_audience_segments_field" path=at("audience.segments") kind=Kind::Words hint="program_audience_segments_hint" /> }.into_any(),
+                            "bought_sku" => view! { <Field editor label="program_audience_sku" path=at("audience.sku") kind=Kind::Text /> }.into_any(),
+                            "inactive" => view! { <Field editor label="program_audience_days" path=at("audience.days") /> }.into_any(),
+                            _ => ().into_any(),
+                        }}
+                        <KindChoice editor label="program_campaign_effect" path=at("effect") options=effects default=effect_default />
+                        {move || match effect().as_str() {
+                            "multiplier" => view! { <Field editor label="program_effect_pct" path=at("effect.pct") hint="program_effect_pct_hint" /> }.into_any(),
+                            "bonus_points" | "first_order_bonus" => view! { <Field editor label="program_effect_points" path=at("effect.points") /> }.into_any(),
+                            "points_per_item" => view! {
+                                <Field editor label="program_effect_sku" path=at("effect.sku") kind=Kind::Text />
+                                <Field editor label="program_effect_points_per_item_field" path=at("effect.points") />
+                            }.into_any(),
+                            "coupon" => view! {
+                                <Field editor label="program_effect_sku" path=at("effect.sku") kind=Kind::Text />
+                                <Field editor label="program_effect_min_quantity" path=at("effect.min_quantity") />
+                                <Choice editor label="program_effect_reward" path=at("effect.reward_id") options=rewards />
+                            }.into_any(),
+                            _ => ().into_any(),
+                        }}
+                        <button type="button" class="button button--quiet" on:click=move |_| editor.doc.update(|d| remove_at(d, &base))>{t("program_remove")}</button>
+                    </div>
+                }
+            }).collect_view()}
+            <button type="button" class="button button--quiet" data-testid="add-campaign" on:click=move |_| editor.doc.update(|d| {
+                let n = len_at(d, "campaigns");
+                let mut items = crate::form::get_at(d, "campaigns").and_then(Value::as_array).cloned().unwrap_or_default();
+                items.push(campaign_default(n));
+                set_at(d, "campaigns", Value::Array(items));
+            })>{t("program_add_campaign")}</button>
         </div>
     }
 }
@@ -318,6 +435,27 @@ fn summary(doc: &Value, currency: &str) -> Vec<String> {
     }
     if doc.get("business").is_some_and(|b| !b.is_null()) {
         lines.push(texts.t("summary_business"));
+    }
+    for c in doc
+        .get("campaigns")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let text = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or_default();
+        let effect = c
+            .pointer("/effect/kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        lines.push(texts.fill(
+            "summary_campaign",
+            &[
+                ("name", text("name")),
+                ("effect", &texts.t(&format!("program_effect_{effect}"))),
+                ("start", &texts.date_time(text("starts_at"))),
+                ("end", &texts.date_time(text("ends_at"))),
+            ],
+        ));
     }
     lines
 }

@@ -131,6 +131,8 @@ impl LegacyAccount {
                 .collect(),
             coupons: live,
             certificates_issued: self.certificates_issued,
+            skus: Vec::new(),
+            campaign_orders: BTreeMap::new(),
             last_birthday_year: self.last_birthday_year,
             birthday: self.birthday,
             cashback_minor: self.cashback_minor,

@@ -353,7 +353,13 @@ pub struct OrderRecord {
     pub certificates: Vec<(usize, Option<Timestamp>)>,
     /// The referrer credited because of this order (first order of a referred member).
     pub referrer: Option<String>,
+    /// Coupons campaigns issued for this order (voided when it is refunded in full).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub campaign_coupons: Vec<String>,
 }
+
+/// Distinct SKUs an account remembers for campaigns.
+pub const MAX_SKUS: usize = 50;
 
 /// A member's account in one shop: bounded state only (see the module doc).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -382,6 +388,14 @@ pub struct Account {
     pub coupons: Vec<Coupon>,
     /// Per certificate rule (by index): when it last issued.
     pub certificates_issued: BTreeMap<usize, Timestamp>,
+    /// The last distinct SKUs the member bought, newest last (at most [`MAX_SKUS`]), for
+    /// campaigns for the buyers of a product.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skus: Vec<String>,
+    /// When the member's first order in each campaign with a first-order bonus was (campaign id
+    /// → time); only the program's campaigns are kept.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub campaign_orders: BTreeMap<String, Timestamp>,
     pub last_birthday_year: Option<i64>,
     /// `(month, day)`, set once by the member.
     #[serde(default)]
@@ -515,6 +529,8 @@ impl Account {
             spend_total: 0,
             coupons: Vec::new(),
             certificates_issued: BTreeMap::new(),
+            skus: Vec::new(),
+            campaign_orders: BTreeMap::new(),
             last_birthday_year: None,
             birthday: None,
             cashback_minor: 0,

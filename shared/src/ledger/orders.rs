@@ -92,7 +92,12 @@ impl Account {
             _ => None,
         };
         let bonus = referral.as_ref().map_or(0, |(_, p)| *p);
-        let points = earned.checked_add(bonus).ok_or(Overflow)?;
+        // Campaigns are judged at the order's time, on the member as they were before it.
+        let campaign = crate::campaigns::gain(program, self, at, earned, items)?;
+        let points = earned
+            .checked_add(bonus)
+            .and_then(|p| p.checked_add(campaign.total()))
+            .ok_or(Overflow)?;
         self.ensure_room(points)?;
         let stamps = Self::stamps_for(program, amount, items)?;
 
@@ -112,6 +117,16 @@ impl Account {
             order_id: Some(order_id.to_owned()),
             note: format!("Order {order_id}"),
         });
+        for (_, name, extra) in &campaign.points {
+            self.record(Entry {
+                at,
+                kind: "campaign".into(),
+                points: *extra,
+                stamps: 0,
+                order_id: Some(order_id.to_owned()),
+                note: name.clone(),
+            });
+        }
         if bonus > 0 {
             self.record(Entry {
                 at,
@@ -162,6 +177,14 @@ impl Account {
                 outcome.coupons_issued.push(coupon);
             }
         }
+        for (_, reward_id) in &campaign.coupons {
+            if let Some(reward) = program.reward(reward_id) {
+                let coupon = self.reward_coupon(program, ctx, at, reward, Some(order_id));
+                record.campaign_coupons.push(coupon.code.clone());
+                outcome.coupons_issued.push(coupon);
+            }
+        }
+        self.remember_campaigns(program, at, &campaign.first_orders, items);
         if let (true, Some(business)) = (self.business, &program.business) {
             let volume = self.spend_in_window(Some(365), at);
             let bp = business
@@ -193,6 +216,28 @@ impl Account {
         }
         self.store_order(order_id.to_owned(), record);
         Ok(outcome)
+    }
+
+    /// Remembers what campaigns need of an order: the first orders in campaigns (only the
+    /// program's campaigns are kept) and the SKUs bought (the newest [`super::MAX_SKUS`]).
+    fn remember_campaigns(
+        &mut self,
+        program: &Program,
+        at: Timestamp,
+        first_orders: &[String],
+        items: &[Item],
+    ) {
+        for id in first_orders {
+            self.campaign_orders.insert(id.clone(), at);
+        }
+        self.campaign_orders
+            .retain(|id, _| program.campaigns.iter().any(|c| c.id == *id));
+        for item in items {
+            self.skus.retain(|s| *s != item.sku);
+            self.skus.push(item.sku.clone());
+        }
+        let over = self.skus.len().saturating_sub(super::MAX_SKUS);
+        self.skus.drain(..over);
     }
 
     /// `order.refunded` of `(order, amount)`, given the order's stored record and coupons.
@@ -273,6 +318,19 @@ impl Account {
                     Some(t) => self.certificates_issued.insert(index, t),
                     None => self.certificates_issued.remove(&index),
                 };
+            }
+        }
+        if refunded == record.amount_minor {
+            for code in &record.campaign_coupons {
+                let live = self
+                    .coupons
+                    .iter()
+                    .position(|c| c.code == *code && c.status == CouponStatus::Active);
+                if let Some(position) = live {
+                    outcome
+                        .coupons_voided
+                        .push(self.retire_coupon(position, CouponStatus::Void));
+                }
             }
         }
         if any_revived {

@@ -22,6 +22,27 @@ pub(super) fn entropy(ctx: &Context, n: u32) -> [u8; 8] {
 }
 
 impl Account {
+    /// A coupon for the catalog's `reward`, caused by the order `caused_by` if any.
+    pub(super) fn reward_coupon(
+        &mut self,
+        program: &Program,
+        ctx: &Context,
+        at: Timestamp,
+        reward: &crate::program::Reward,
+        caused_by: Option<&str>,
+    ) -> Coupon {
+        self.new_coupon(
+            program,
+            ctx,
+            at,
+            &reward.id,
+            reward.kind,
+            reward.value_minor,
+            reward.sku.clone(),
+            caused_by,
+        )
+    }
+
     /// Issues a new coupon: live on the account, and queued as a row.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn new_coupon(
@@ -243,16 +264,7 @@ impl Account {
             });
         }
         self.debit_spendable(ctx.now, reward.cost_points);
-        let coupon = self.new_coupon(
-            program,
-            ctx,
-            at,
-            &reward.id,
-            reward.kind,
-            reward.value_minor,
-            reward.sku.clone(),
-            None,
-        );
+        let coupon = self.reward_coupon(program, ctx, at, reward, None);
         self.record(Entry {
             at,
             kind: "redeem".into(),

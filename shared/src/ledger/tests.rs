@@ -1101,3 +1101,291 @@ fn the_v1_fixture_is_what_the_first_ledger_writes() {
     assert_eq!(migrated.coupons, current.coupons);
     assert_eq!(migrated.totals, current.totals);
 }
+
+mod campaigns {
+    use super::*;
+    use crate::campaigns::{Audience, Campaign, Effect};
+    use proptest::prelude::*;
+
+    fn rfc(t: Timestamp) -> String {
+        crate::time::rfc3339(t)
+    }
+
+    /// The demo program with one campaign from day `from` to day `to` after T0.
+    fn with(audience: Audience, effect: Effect, from: i64, to: i64) -> Program {
+        let mut p = program();
+        p.campaigns.push(Campaign {
+            id: "c1".into(),
+            name: "Double points week".into(),
+            starts_at: rfc(T0 + from * DAY),
+            ends_at: rfc(T0 + to * DAY),
+            audience,
+            effect,
+        });
+        assert_eq!(p.validate(), Ok(()));
+        p
+    }
+
+    fn double() -> Effect {
+        Effect::Multiplier { pct: 200 }
+    }
+
+    fn paid_items(id: &str, at: Timestamp, amount: i64, sku: &str, quantity: u32) -> Event {
+        ev(
+            &format!("paid-{id}"),
+            at,
+            EventKind::OrderPaid {
+                order_id: id.into(),
+                amount_minor: amount,
+                currency: "EUR".into(),
+                items: vec![Item {
+                    sku: sku.into(),
+                    quantity,
+                }],
+            },
+        )
+    }
+
+    #[test]
+    fn a_campaign_gives_only_to_orders_placed_while_it_runs_even_when_reported_late() {
+        let p = with(Audience::Everyone, double(), 10, 20);
+        let mut a = open(&p);
+        assert_eq!(
+            apply(&mut a, &p, &paid("o1", T0 + 5 * DAY, 5_000)).points,
+            50
+        );
+        assert_eq!(
+            apply(&mut a, &p, &paid("o2", T0 + 15 * DAY, 5_000)).points,
+            100
+        );
+        assert_eq!(
+            apply(&mut a, &p, &paid("o3", T0 + 25 * DAY, 5_000)).points,
+            50
+        );
+        // Placed during the campaign, reported after it ended: the order's time decides.
+        let late = paid("o4", T0 + 19 * DAY, 5_000);
+        assert_eq!(a.apply(&p, &late, &ctx(T0 + 30 * DAY)).unwrap().points, 100);
+        let campaign: Vec<_> = a.entries.iter().filter(|e| e.kind == "campaign").collect();
+        assert_eq!(campaign.len(), 2);
+        assert_eq!(campaign[0].note, "Double points week");
+        assert_eq!(campaign[0].order_id.as_deref(), Some("o2"));
+        assert_eq!(a.balance(), history_sum(&a));
+    }
+
+    #[test]
+    fn a_refund_after_the_campaign_ended_takes_back_exactly_what_it_gave() {
+        let p = with(Audience::Everyone, double(), 0, 10);
+        let mut a = open(&p);
+        let before = a.balance();
+        assert_eq!(apply(&mut a, &p, &paid("o1", T0 + DAY, 10_000)).points, 200);
+        // Half now, the rest later: both long after the campaign.
+        assert_eq!(
+            apply(&mut a, &p, &refund("o1", 1, T0 + 40 * DAY, 5_000)).points,
+            -100
+        );
+        assert_eq!(
+            apply(&mut a, &p, &refund("o1", 2, T0 + 50 * DAY, 5_000)).points,
+            -100
+        );
+        assert_eq!(a.balance(), before);
+        assert_eq!(a.balance(), history_sum(&a));
+    }
+
+    #[test]
+    fn the_audience_is_the_member_as_they_were_when_the_order_was_placed() {
+        let gold = Audience::Tiers {
+            tiers: vec!["gold".into()],
+        };
+        let p = with(gold, Effect::BonusPoints { points: 30 }, 0, 100);
+        let mut a = open(&p);
+        // The order that lifts the member into gold was placed as a plain member: no bonus.
+        let lifting = apply(&mut a, &p, &paid("o1", T0 + DAY, 60_000));
+        assert_eq!(lifting.points, 600);
+        assert_eq!(a.tier.as_deref(), Some("gold"));
+        // The next one is a gold member's (1.25 × 10 points, and the bonus).
+        assert_eq!(
+            apply(&mut a, &p, &paid("o2", T0 + 2 * DAY, 1_000)).points,
+            12 + 30
+        );
+    }
+
+    #[test]
+    fn a_first_order_bonus_is_given_once_per_campaign() {
+        let p = with(
+            Audience::Everyone,
+            Effect::FirstOrderBonus { points: 70 },
+            0,
+            30,
+        );
+        let mut a = open(&p);
+        assert_eq!(
+            apply(&mut a, &p, &paid("o1", T0 + DAY, 1_000)).points,
+            10 + 70
+        );
+        assert_eq!(
+            apply(&mut a, &p, &paid("o2", T0 + 2 * DAY, 1_000)).points,
+            10
+        );
+        assert_eq!(a.campaign_orders.get("c1"), Some(&(T0 + DAY)));
+    }
+
+    #[test]
+    fn points_per_item_count_the_items_of_that_sku() {
+        let per_cake = Effect::PointsPerItem {
+            sku: "CAKE".into(),
+            points: 15,
+        };
+        let p = with(Audience::Everyone, per_cake, 0, 30);
+        let mut a = open(&p);
+        let o = apply(&mut a, &p, &paid_items("o1", T0 + DAY, 1_000, "CAKE", 3));
+        assert_eq!(o.points, 10 + 45);
+        let o = apply(&mut a, &p, &paid_items("o2", T0 + DAY, 1_000, "BREAD", 3));
+        assert_eq!(o.points, 10);
+    }
+
+    #[test]
+    fn buy_one_get_one_issues_the_coupon_and_a_full_refund_voids_it() {
+        let bogo = Effect::Coupon {
+            sku: "CAKE".into(),
+            min_quantity: 1,
+            reward_id: "free-cake".into(),
+        };
+        let p = with(Audience::Everyone, bogo, 0, 30);
+        let mut a = open(&p);
+        let o = apply(&mut a, &p, &paid_items("o1", T0 + DAY, 400, "BREAD", 1));
+        assert!(o.coupons_issued.is_empty());
+        let o = apply(&mut a, &p, &paid_items("o2", T0 + DAY, 400, "CAKE", 1));
+        assert_eq!(o.coupons_issued.len(), 1);
+        let code = o.coupons_issued[0].code.clone();
+        assert_eq!(o.coupons_issued[0].reward_id, "free-cake");
+        assert_eq!(
+            a.orders.get("o2").unwrap().campaign_coupons,
+            vec![code.clone()]
+        );
+        // A partial refund keeps it; the full one voids it.
+        let partial = apply(&mut a, &p, &refund("o2", 1, T0 + 2 * DAY, 100));
+        assert!(!partial.coupons_voided.contains(&code));
+        let full = apply(&mut a, &p, &refund("o2", 2, T0 + 2 * DAY, 300));
+        assert!(full.coupons_voided.contains(&code), "{full:?}");
+    }
+
+    #[test]
+    fn inactive_and_bought_sku_audiences() {
+        let sleepers = Audience::Inactive { days: 60 };
+        let p = with(sleepers, Effect::BonusPoints { points: 100 }, 0, 300);
+        let mut a = open(&p);
+        assert_eq!(
+            apply(&mut a, &p, &paid("o1", T0 + 61 * DAY, 1_000)).points,
+            110,
+            "60 days since joining"
+        );
+        assert_eq!(
+            apply(&mut a, &p, &paid("o2", T0 + 62 * DAY, 1_000)).points,
+            10,
+            "ordered yesterday"
+        );
+        assert_eq!(
+            apply(&mut a, &p, &paid("o3", T0 + 130 * DAY, 1_000)).points,
+            110
+        );
+
+        let cake_lovers = Audience::BoughtSku { sku: "CAKE".into() };
+        let p = with(cake_lovers, Effect::BonusPoints { points: 5 }, 0, 30);
+        let mut a = open(&p);
+        assert_eq!(
+            apply(&mut a, &p, &paid_items("o1", T0 + DAY, 1_000, "CAKE", 1)).points,
+            10,
+            "bought before, not now"
+        );
+        assert_eq!(apply(&mut a, &p, &paid("o2", T0 + DAY, 1_000)).points, 15);
+    }
+
+    #[test]
+    fn the_account_remembers_a_bounded_number_of_skus() {
+        let p = with(Audience::Everyone, double(), 0, 1);
+        let mut a = open(&p);
+        for i in 0..120 {
+            let sku = format!("SKU-{i}");
+            apply(
+                &mut a,
+                &p,
+                &paid_items(&format!("o{i}"), T0 + 2 * DAY, 500, &sku, 1),
+            );
+        }
+        assert_eq!(a.skus.len(), MAX_SKUS);
+        assert_eq!(a.skus.last().map(String::as_str), Some("SKU-119"));
+    }
+
+    #[test]
+    fn campaigns_are_validated_by_field() {
+        let mut p = with(Audience::Everyone, double(), 0, 10);
+        p.campaigns[0].ends_at = p.campaigns[0].starts_at.clone();
+        p.campaigns.push(Campaign {
+            id: "c1".into(),
+            name: " ".into(),
+            starts_at: "soon".into(),
+            ends_at: rfc(T0),
+            audience: Audience::Tiers {
+                tiers: vec!["diamond".into()],
+            },
+            effect: Effect::Coupon {
+                sku: "CAKE".into(),
+                min_quantity: 0,
+                reward_id: "nope".into(),
+            },
+        });
+        let fields: Vec<String> = p
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        for field in [
+            "campaigns[0].ends_at",
+            "campaigns[1].id",
+            "campaigns[1].name",
+            "campaigns[1].starts_at",
+            "campaigns[1].audience.tiers",
+            "campaigns[1].effect.min_quantity",
+            "campaigns[1].effect.reward_id",
+        ] {
+            assert!(fields.contains(&field.to_owned()), "{field} in {fields:?}");
+        }
+    }
+
+    proptest! {
+        /// With a campaign in the middle of the stream: the balance is the sum of the entries,
+        /// and a fully refunded order's entries (earn, campaign, refunds) sum to zero.
+        #[test]
+        fn campaign_points_balance_and_full_refunds_take_all_back(
+            kinds in prop::collection::vec((0u8..6, 1i64..50_000, any::<bool>(), 0i64..20), 1..30)
+        ) {
+            let p = with(Audience::Everyone, double(), 5, 15);
+            let mut a = open(&p);
+            let mut refunded = Vec::new();
+            for (i, (order, amount, is_refund, day)) in kinds.into_iter().enumerate() {
+                let at = T0 + day * DAY;
+                let id = format!("o{order}");
+                let event = if is_refund {
+                    let left = a.orders.get(&id).map(|r| r.amount_minor - r.refunded_minor);
+                    match left {
+                        Some(left) if left > 0 => {
+                            refunded.push(id.clone());
+                            refund(&id, i as u32, at + 30 * DAY, left)
+                        }
+                        _ => continue,
+                    }
+                } else {
+                    // An order id already paid is refused (and changes nothing).
+                    paid(&id, at, amount)
+                };
+                let _ = a.apply(&p, &event, &ctx(event.at));
+                prop_assert_eq!(a.balance(), history_sum(&a));
+            }
+            for id in refunded {
+                let sum: i64 = a.entries.iter().filter(|e| e.order_id.as_deref() == Some(id.as_str())).map(|e| e.points).sum();
+                prop_assert_eq!(sum, 0, "order {}", id);
+            }
+        }
+    }
+}

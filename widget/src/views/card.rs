@@ -28,6 +28,20 @@ pub fn Points(
             &[("points", &points), ("date", &i18n.date(&e.on))],
         )
     });
+    // Running by the shopper's clock (the card may have been computed a while ago).
+    let now = String::from(js_sys::Date::new_0().to_iso_string());
+    let running = |t: &str| t.get(..19).unwrap_or(t) <= now.get(..19).unwrap_or(&now);
+    let campaigns: Vec<String> = card
+        .campaigns
+        .iter()
+        .filter(|c| running(&c.starts_at) && !running(&c.ends_at))
+        .map(|c| {
+            i18n.fill(
+                "campaign_until",
+                &[("name", &c.name), ("date", &i18n.date(&c.ends_at))],
+            )
+        })
+        .collect();
     let cashback = card
         .cashback_minor
         .filter(|c| *c > 0)
@@ -41,6 +55,7 @@ pub fn Points(
             </p>
             {worth.map(|w| view! { <p class="pc-muted" data-testid="worth">{w}</p> })}
             {pending.map(|p| view! { <p class="pc-muted" data-testid="pending">{p}</p> })}
+            {campaigns.into_iter().map(|c| view! { <p class="pc-notice pc-campaign" data-testid="campaign">{c}</p> }).collect_view()}
             {expiring.map(|e| view! { <p class="pc-notice" data-testid="expiring">{e}</p> })}
             {cashback.map(|c| view! { <p class="pc-muted" data-testid="cashback">{c}</p> })}
         </div>
