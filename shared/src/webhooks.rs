@@ -17,13 +17,17 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 /// Every event type a webhook may subscribe to.
-pub const EVENT_TYPES: [&str; 5] = [
+pub const EVENT_TYPES: [&str; 6] = [
     "points.earned",
     "reward.redeemed",
     "coupon.issued",
     "tier.changed",
     "birthday.upcoming",
+    "points.expiring",
 ];
+
+/// How many days ahead `points.expiring` announces points about to expire.
+pub const EXPIRY_NOTICE_DAYS: i64 = 7;
 
 /// How many days ahead `birthday.upcoming` announces a birthday (the florist's call list).
 pub const BIRTHDAY_NOTICE_DAYS: i64 = 14;
@@ -250,6 +254,40 @@ pub fn birthday_upcoming(customer: &str, month: u8, day: u8, year: i64) -> Outgo
     }
 }
 
+/// `points.expiring` for the points of `account` that expire on `day` (days since the epoch),
+/// if any do: the member, how many points (at most the balance), when, and how many days ahead.
+pub fn points_expiring(account: &crate::ledger::Account, day: i64) -> Option<Outgoing> {
+    let name = "points.expiring";
+    let that_day = account.batches.iter().filter(|b| {
+        b.remaining > 0
+            && b.expires_at
+                .is_some_and(|t| t.div_euclid(crate::time::DAY) == day)
+    });
+    let (points, first) = that_day.fold((0i64, None::<Timestamp>), |(sum, first), b| {
+        let at = b.expires_at.unwrap_or_default();
+        (
+            sum.saturating_add(b.remaining),
+            Some(first.map_or(at, |f| f.min(at))),
+        )
+    });
+    let points = points.min(account.balance());
+    (points > 0).then(|| Outgoing {
+        id: event_id(
+            &account.customer_id,
+            &format!("points-expiring:{day}"),
+            name,
+            0,
+        ),
+        event: name,
+        data: serde_json::json!({
+            "customer_id": account.customer_id,
+            "points": points,
+            "on": crate::time::rfc3339(first.unwrap_or(day * crate::time::DAY)),
+            "in_days": EXPIRY_NOTICE_DAYS,
+        }),
+    })
+}
+
 /// `evt_` and 24 hex digits of SHA-256 over the member, the ledger event's id, the type and the
 /// position: the same for every attempt and every replay of the same ledger event.
 fn event_id(customer: &str, ledger_event: &str, event: &str, index: usize) -> String {
@@ -424,5 +462,48 @@ mod tests {
             .map(|e| e.field)
             .collect();
         assert_eq!(fields, ["url", "events[1]", "events[2]"]);
+    }
+
+    #[test]
+    fn points_expiring_names_the_points_of_that_day_once() {
+        use crate::time::DAY;
+        let program = crate::program::Program::demo_bakery();
+        let ctx = |now| crate::ledger::Context {
+            now,
+            entropy: [1; 32],
+        };
+        let t0 = 1_767_225_600;
+        let mut book = crate::ledger::Book::open("c1", &program, &ctx(t0));
+        let order = |id: &str, at: i64| Event {
+            id: format!("e-{id}"),
+            at,
+            kind: EventKind::OrderPaid {
+                order_id: id.into(),
+                amount_minor: 3_000,
+                currency: "EUR".into(),
+                items: vec![],
+            },
+        };
+        book.apply(&program, &order("o1", t0 + DAY), &ctx(t0 + DAY))
+            .unwrap();
+        book.apply(&program, &order("o2", t0 + 40 * DAY), &ctx(t0 + 40 * DAY))
+            .unwrap();
+        // The welcome points expire first (a year after joining), then the first order's.
+        let first = book.first_expiry_day().unwrap();
+        assert_eq!(first, (t0 + 365 * DAY).div_euclid(DAY));
+        let notice = points_expiring(&book, first).unwrap();
+        assert_eq!(notice.event, "points.expiring");
+        assert_eq!(notice.data["points"], 100);
+        assert_eq!(notice.data["in_days"], EXPIRY_NOTICE_DAYS);
+        assert_eq!(notice.data["on"], crate::time::rfc3339(t0 + 365 * DAY));
+        assert_eq!(
+            points_expiring(&book, first).unwrap().id,
+            notice.id,
+            "stable id"
+        );
+        let next = points_expiring(&book, (t0 + 366 * DAY).div_euclid(DAY)).unwrap();
+        assert_eq!(next.data["points"], 30);
+        assert_ne!(next.id, notice.id);
+        assert!(points_expiring(&book, first + 2).is_none());
     }
 }

@@ -254,3 +254,50 @@ fn a_birthday_fourteen_days_ahead_is_announced_by_the_daily_run() {
     std::thread::sleep(Duration::from_secs(1));
     assert_eq!(got.lock().unwrap().len(), 1);
 }
+
+#[test]
+fn points_expiring_in_seven_days_are_announced_by_the_daily_run() {
+    let (shop, sk) = new_shop("webhooks-expiring");
+    let (port, got) = receiver(0);
+    let r = call(
+        "POST",
+        &format!("/v1/shops/{shop}/webhooks"),
+        Some(&sk),
+        Some(
+            &json!({"url": format!("http://127.0.0.1:{port}/hook"), "events": ["points.expiring"]}),
+        ),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    // An order placed 358 days ago: its points expire (after 365 days) a week from now.
+    let placed = punchcard_tests::now() as i64 - 358 * 86_400;
+    let mut order = paid("exp-1", "c1", "o1", 4_000);
+    order["occurred_at"] = shared::time::rfc3339(placed).into();
+    let r = call(
+        "POST",
+        &format!("/v1/shops/{shop}/events"),
+        Some(&sk),
+        Some(&order),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let daily = call(
+        "POST",
+        &format!("/v1/dev/shops/{shop}/daily"),
+        Some(punchcard_tests::ADMIN_KEY),
+        None,
+    );
+    assert_eq!(daily.status, 204, "{daily:?}");
+    let received = wait_for(&got, 1, Duration::from_secs(20));
+    assert_eq!(received.len(), 1, "{received:?}");
+    let body: Value = serde_json::from_str(&received[0].body).unwrap();
+    assert_eq!(body["type"], "points.expiring");
+    assert_eq!(body["data"]["customer_id"], "c1");
+    assert_eq!(body["data"]["points"], 40);
+    assert_eq!(body["data"]["in_days"], 7);
+    assert_eq!(
+        body["data"]["on"],
+        shared::time::rfc3339(placed + 365 * 86_400).as_str()
+    );
+    // Once a day: running the day's jobs again announces the same event (same id) at most.
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(got.lock().unwrap().len(), 1);
+}

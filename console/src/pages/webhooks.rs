@@ -15,6 +15,7 @@ fn describe(event: &str) -> String {
         "coupon.issued" => "webhooks_event_coupon_issued",
         "tier.changed" => "webhooks_event_tier_changed",
         "birthday.upcoming" => "webhooks_event_birthday_upcoming",
+        "points.expiring" => "webhooks_event_points_expiring",
         _ => return String::new(),
     };
     t(key)

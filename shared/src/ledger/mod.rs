@@ -704,6 +704,16 @@ impl Account {
         self.prune_spend(program, now);
     }
 
+    /// The day (days since the epoch) the first of the member's points expire, if any will.
+    pub fn first_expiry_day(&self) -> Option<i64> {
+        self.batches
+            .iter()
+            .filter(|b| b.remaining > 0)
+            .filter_map(|b| b.expires_at)
+            .min()
+            .map(|t| t.div_euclid(crate::time::DAY))
+    }
+
     /// Total points (spendable + pending − debt). Equals the sum of the entries' points.
     pub fn balance(&self) -> i64 {
         self.batches.iter().map(|b| b.remaining).sum::<i64>() - self.debt

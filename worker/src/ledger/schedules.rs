@@ -16,6 +16,9 @@ use std::collections::BTreeSet;
 type Result<T> = std::result::Result<T, ApiError>;
 
 /// Retry delay after a failed run.
+/// The most `points.expiring` notices one daily run queues (the rest of a busy day is not
+/// announced; the card's own notice still shows).
+pub const EXPIRY_NOTICES_PER_DAY: usize = 5_000;
 pub const RETRY_MS: i64 = 2_000;
 /// Snapshots written per run.
 const SNAPSHOTS_PER_RUN: usize = 200;
@@ -95,6 +98,38 @@ impl ShopLedger {
         Ok(())
     }
 
+    /// Queues `points.expiring` for the members whose first points expire
+    /// [`shared::webhooks::EXPIRY_NOTICE_DAYS`] from today (when the shop has webhooks): at most
+    /// [`EXPIRY_NOTICES_PER_DAY`] a day, in pages by customer id.
+    fn announce_expiring_points(&self, now: i64) -> Result<()> {
+        if !self.store.any_webhooks()? {
+            return Ok(());
+        }
+        let (shop, _) = self.program()?;
+        let day = (now + shared::webhooks::EXPIRY_NOTICE_DAYS * shared::time::DAY)
+            .div_euclid(shared::time::DAY);
+        let mut after = String::new();
+        let mut announced = 0;
+        while announced < EXPIRY_NOTICES_PER_DAY {
+            let page = self.store.expiring_on(day, &after, 500)?;
+            for customer in &page {
+                let Some((account, _)) = self.store.member(customer)? else {
+                    continue;
+                };
+                if let Some(event) = shared::webhooks::points_expiring(&account, day) {
+                    self.store
+                        .queue_webhook_events(shop.shop.as_str(), customer, &[event], now)?;
+                }
+            }
+            announced += page.len();
+            match page.last() {
+                Some(last) if page.len() == 500 => after = last.clone(),
+                _ => break,
+            }
+        }
+        Ok(())
+    }
+
     /// Local dev and tests only: runs today's daily jobs again (birthdays, their notices).
     pub(super) async fn rerun_daily(&self) -> Result<()> {
         transaction(&self.state, || {
@@ -114,6 +149,7 @@ impl ShopLedger {
                 return Ok(Vec::new());
             }
             self.announce_birthdays(now)?;
+            self.announce_expiring_points(now)?;
             let today = crate::shop_stats::birthdays_on_day(sql, now)?;
             Ok(today.into_iter().map(|(customer, _, _)| customer).collect())
         })?;

@@ -1,13 +1,15 @@
 //! The ledger object's SQLite schema and every read and write of it (one module owns the tables).
 //!
-//! Tables, schema version 5:
+//! Tables, schema version 6:
 //! - `shop`, `program`, `program_versions`: the shop (its secret key, the key rotated out with
 //!   the end of its grace period, the customer tokens' longest lifetime — version 3 added
 //!   those), its program, and recent program versions
 //!   (card snapshots in KV are keyed by version; erasure deletes the member's card under each).
 //! - `members`: one row per member, the bounded [`Account`] as JSON (its size does not grow with
 //!   orders, entries or requests), its `member_code` as a UNIQUE column, and the program version
-//!   its card snapshot was last written to KV under (0: none — nothing in KV to keep fresh).
+//!   its card snapshot was last written to KV under (0: none — nothing in KV to keep fresh),
+//!   and (version 6) the day its first points expire, indexed for the daily `points.expiring`
+//!   notices (empty for a member not written since).
 //! - `entries` (append-only, `(customer_id, seq)`), `orders` (what each order earned, by
 //!   `(customer_id, order_key)`, as `shared::compact` JSON), `coupons` (every coupon by code, with its status and the order
 //!   that caused it): the rows that grow, each read by key or in bounded pages.
@@ -40,7 +42,7 @@ use worker::{SqlStorage, SqlStorageValue};
 use super::storage::Result;
 
 /// The schema this code reads and writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 /// Larger than any sequence number, and safe as a JavaScript number.
 const MAX_SAFE: i64 = (1 << 53) - 1;
 /// How long an idempotency record answers replays (90 days).
@@ -61,7 +63,8 @@ CREATE TABLE IF NOT EXISTS program (
 CREATE TABLE IF NOT EXISTS program_versions (version INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS members (
     customer_id TEXT PRIMARY KEY, member_code TEXT NOT NULL UNIQUE, state TEXT NOT NULL,
-    updated_at INTEGER NOT NULL, snapshot_version INTEGER NOT NULL DEFAULT 0);
+    updated_at INTEGER NOT NULL, snapshot_version INTEGER NOT NULL DEFAULT 0, expiry_day INTEGER);
+CREATE INDEX IF NOT EXISTS members_by_expiry ON members (expiry_day);
 CREATE TABLE IF NOT EXISTS entries (
     customer_id TEXT NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL, kind TEXT NOT NULL,
     points INTEGER NOT NULL, stamps INTEGER NOT NULL, order_id TEXT, note TEXT NOT NULL,
@@ -204,6 +207,17 @@ impl Store {
                 )?;
             }
         }
+        if self.has_table("members")? {
+            // Version 6: the first expiry day of each member.
+            let columns = self.count(
+                "SELECT COUNT(*) AS n FROM pragma_table_info('members') WHERE name = 'expiry_day'",
+                vec![],
+            )?;
+            if columns == 0 {
+                self.sql
+                    .exec("ALTER TABLE members ADD COLUMN expiry_day INTEGER", None)?;
+            }
+        }
         if self.has_table("shop")? {
             // Version 2: no key rotation, no token lifetime.
             let columns = self.count(
@@ -243,6 +257,15 @@ impl Store {
     }
 
     // ---- shop and program ----
+
+    /// Up to `limit` members whose first points expire on `day`, after `after` by id.
+    pub fn expiring_on(&self, day: i64, after: &str, limit: usize) -> Result<Vec<String>> {
+        self.texts(
+            "SELECT customer_id AS v FROM members WHERE expiry_day = ? AND customer_id > ?
+             ORDER BY customer_id LIMIT ?",
+            vec![int(day), after.into(), int(limit as i64)],
+        )
+    }
 
     pub fn shop(&self) -> Result<Option<ShopRow>> {
         let rows: Vec<ShopRow> = self
@@ -757,14 +780,19 @@ impl Storage for Store {
     fn save_member(&self, account: &Account, changes: Changes, now: i64) -> Result<()> {
         let customer = account.customer_id.as_str();
         self.sql.exec(
-            "INSERT INTO members (customer_id, member_code, state, updated_at) VALUES (?, ?, ?, ?)
+            "INSERT INTO members (customer_id, member_code, state, updated_at, expiry_day)
+             VALUES (?, ?, ?, ?, ?)
              ON CONFLICT(customer_id) DO UPDATE SET
-               state = excluded.state, updated_at = excluded.updated_at",
+               state = excluded.state, updated_at = excluded.updated_at,
+               expiry_day = excluded.expiry_day",
             vec![
                 customer.into(),
                 account.member_code.as_str().into(),
                 serde_json::to_string(account)?.into(),
                 int(now),
+                account
+                    .first_expiry_day()
+                    .map_or(SqlStorageValue::Null, int),
             ],
         )?;
         for (seq, e) in changes.entries {
@@ -1114,13 +1142,22 @@ impl Storage for Store {
         let mut newest: Vec<usize> = last.into_values().collect();
         newest.sort_unstable();
         self.exec_rows(
-            "INSERT INTO members (customer_id, member_code, state, updated_at)
-             SELECT value ->> 0, value ->> 1, value -> 2, value ->> 3 FROM json_each(?) WHERE true
+            "INSERT INTO members (customer_id, member_code, state, updated_at, expiry_day)
+             SELECT value ->> 0, value ->> 1, value -> 2, value ->> 3, value ->> 4
+             FROM json_each(?) WHERE true
              ON CONFLICT(customer_id) DO UPDATE SET
-               state = excluded.state, updated_at = excluded.updated_at",
+               state = excluded.state, updated_at = excluded.updated_at,
+               expiry_day = excluded.expiry_day",
             newest.iter().map(|&i| {
                 let (account, _, now) = &saves[i];
-                (&account.customer_id, &account.member_code, account, now)
+                let expiry_day = account.first_expiry_day();
+                (
+                    &account.customer_id,
+                    &account.member_code,
+                    account,
+                    now,
+                    expiry_day,
+                )
             }),
         )?;
         let changes = || saves.iter().map(|(a, c, _)| (a.customer_id.as_str(), c));
