@@ -186,11 +186,13 @@ pub fn Field(
     // An amount field keeps the owner's text while they type; it shows the stored amount again
     // when the document is replaced or the currency changes.
     let typed = RwSignal::new(None::<String>);
-    Effect::new(move || {
-        editor.loads.track();
-        let _ = editor.currency();
-        typed.set(None);
-    });
+    if amount {
+        Effect::new(move || {
+            editor.loads.track();
+            let _ = editor.currency();
+            typed.set(None);
+        });
+    }
     let invalid_amount = RwSignal::new(false);
     let input_type = match kind {
         Kind::Integer => "number",

@@ -98,18 +98,8 @@ pub const EXPIRY_NOTICE_SECONDS: Timestamp = 30 * 86_400;
 /// The spendable points whose batches expire within [`EXPIRY_NOTICE_SECONDS`] (never more than
 /// the member can spend), with the first day one does.
 fn expiring(account: &Account, spendable: i64, now: Timestamp) -> Option<ExpiringPoints> {
-    let soon = account.batches.iter().filter(|b| {
-        b.available_at <= now
-            && b.remaining > 0
-            && b.expires_at
-                .is_some_and(|at| at > now && at <= now + EXPIRY_NOTICE_SECONDS)
-    });
-    let (points, first) = soon.fold((0i64, None::<Timestamp>), |(sum, first), b| {
-        let at = b.expires_at.unwrap_or(now);
-        (
-            sum.saturating_add(b.remaining),
-            Some(first.map_or(at, |f| f.min(at))),
-        )
+    let (points, first) = account.expiring_where(|b, at| {
+        b.available_at <= now && at > now && at <= now + EXPIRY_NOTICE_SECONDS
     });
     let points = points.min(spendable);
     (points > 0).then(|| ExpiringPoints {

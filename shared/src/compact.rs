@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// `value` as JSON without the top-level fields equal to those of `T::default()`.
-pub fn to_string<T: Serialize + Default>(value: &T) -> serde_json::Result<String> {
+pub fn to_string<T: Serialize + Default + 'static>(value: &T) -> serde_json::Result<String> {
     serde_json::to_string(&Compact(value))
 }
 
@@ -18,23 +18,44 @@ pub fn to_string<T: Serialize + Default>(value: &T) -> serde_json::Result<String
 /// multi-row statement.
 pub struct Compact<'a, T>(pub &'a T);
 
-impl<T: Serialize + Default> Serialize for Compact<'_, T> {
+impl<T: Serialize + Default + 'static> Serialize for Compact<'_, T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::Error;
-        let value = serde_json::to_value(self.0).map_err(S::Error::custom)?;
-        let defaults = serde_json::to_value(T::default()).map_err(S::Error::custom)?;
-        let mut fields = object(value);
-        let defaults = object(defaults);
+        let mut fields = object(serde_json::to_value(self.0).map_err(S::Error::custom)?);
+        let defaults = defaults::<T>().map_err(S::Error::custom)?;
         fields.retain(|name, v| defaults.get(name) != Some(v));
         fields.serialize(serializer)
     }
 }
 
+/// JSON fields, shared.
+type Fields = std::rc::Rc<Map<String, Value>>;
+
+thread_local! {
+    /// `T::default()` as JSON fields, by type: made once, not once per record.
+    static DEFAULTS: std::cell::RefCell<std::collections::HashMap<std::any::TypeId, Fields>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// The fields of `T::default()` as JSON.
+fn defaults<T: Serialize + Default + 'static>(
+) -> serde_json::Result<std::rc::Rc<Map<String, Value>>> {
+    let id = std::any::TypeId::of::<T>();
+    if let Some(known) = DEFAULTS.with(|d| d.borrow().get(&id).cloned()) {
+        return Ok(known);
+    }
+    let fields = std::rc::Rc::new(object(serde_json::to_value(T::default())?));
+    DEFAULTS.with(|d| d.borrow_mut().insert(id, fields.clone()));
+    Ok(fields)
+}
+
 /// Reads what [`to_string`] wrote (or the full JSON): missing fields take `T::default()`'s.
-pub fn from_str<T: Serialize + DeserializeOwned + Default>(text: &str) -> serde_json::Result<T> {
+pub fn from_str<T: Serialize + DeserializeOwned + Default + 'static>(
+    text: &str,
+) -> serde_json::Result<T> {
     let mut fields = object(serde_json::from_str(text)?);
-    for (name, v) in object(serde_json::to_value(T::default())?) {
-        fields.entry(name).or_insert(v);
+    for (name, v) in defaults::<T>()?.iter() {
+        fields.entry(name.clone()).or_insert_with(|| v.clone());
     }
     serde_json::from_value(Value::Object(fields))
 }

@@ -258,18 +258,7 @@ pub fn birthday_upcoming(customer: &str, month: u8, day: u8, year: i64) -> Outgo
 /// if any do: the member, how many points (at most the balance), when, and how many days ahead.
 pub fn points_expiring(account: &crate::ledger::Account, day: i64) -> Option<Outgoing> {
     let name = "points.expiring";
-    let that_day = account.batches.iter().filter(|b| {
-        b.remaining > 0
-            && b.expires_at
-                .is_some_and(|t| t.div_euclid(crate::time::DAY) == day)
-    });
-    let (points, first) = that_day.fold((0i64, None::<Timestamp>), |(sum, first), b| {
-        let at = b.expires_at.unwrap_or_default();
-        (
-            sum.saturating_add(b.remaining),
-            Some(first.map_or(at, |f| f.min(at))),
-        )
-    });
+    let (points, first) = account.expiring_where(|_, at| at.div_euclid(crate::time::DAY) == day);
     let points = points.min(account.balance());
     (points > 0).then(|| Outgoing {
         id: event_id(

@@ -25,6 +25,29 @@ impl Received {
     }
 }
 
+/// Registers an endpoint of the receiver on `port` for the one event type `event`.
+fn subscribe(shop: &str, sk: &str, port: u16, event: &str) {
+    let body = json!({"url": format!("http://127.0.0.1:{port}/hook"), "events": [event]});
+    let r = call(
+        "POST",
+        &format!("/v1/shops/{shop}/webhooks"),
+        Some(sk),
+        Some(&body),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+}
+
+/// Runs the shop's daily jobs now (the dev-only route).
+fn run_daily(shop: &str) {
+    let daily = call(
+        "POST",
+        &format!("/v1/dev/shops/{shop}/daily"),
+        Some(punchcard_tests::ADMIN_KEY),
+        None,
+    );
+    assert_eq!(daily.status, 204, "{daily:?}");
+}
+
 /// A receiver on a free port that answers 500 to the first `failures` requests, 200 after.
 fn receiver(failures: usize) -> (u16, Arc<Mutex<Vec<Received>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -213,15 +236,7 @@ fn subscriptions_are_validated() {
 fn a_birthday_fourteen_days_ahead_is_announced_by_the_daily_run() {
     let (shop, sk) = new_shop("webhooks-birthday");
     let (port, got) = receiver(0);
-    let r = call(
-        "POST",
-        &format!("/v1/shops/{shop}/webhooks"),
-        Some(&sk),
-        Some(
-            &json!({"url": format!("http://127.0.0.1:{port}/hook"), "events": ["birthday.upcoming"]}),
-        ),
-    );
-    assert_eq!(r.status, 201, "{r:?}");
+    subscribe(&shop, &sk, port, "birthday.upcoming");
     let events = format!("/v1/shops/{shop}/events");
     let order = paid("bd-1", "c1", "o1", 1_000);
     assert_eq!(call("POST", &events, Some(&sk), Some(&order)).status, 200);
@@ -236,13 +251,7 @@ fn a_birthday_fourteen_days_ahead_is_announced_by_the_daily_run() {
         Some(&json!({ "date": date })),
     );
     assert_eq!(set.status, 200, "{set:?}");
-    let daily = call(
-        "POST",
-        &format!("/v1/dev/shops/{shop}/daily"),
-        Some(punchcard_tests::ADMIN_KEY),
-        None,
-    );
-    assert_eq!(daily.status, 204, "{daily:?}");
+    run_daily(&shop);
     let received = wait_for(&got, 1, Duration::from_secs(20));
     assert_eq!(received.len(), 1, "{received:?}");
     let body: Value = serde_json::from_str(&received[0].body).unwrap();
@@ -259,15 +268,7 @@ fn a_birthday_fourteen_days_ahead_is_announced_by_the_daily_run() {
 fn points_expiring_in_seven_days_are_announced_by_the_daily_run() {
     let (shop, sk) = new_shop("webhooks-expiring");
     let (port, got) = receiver(0);
-    let r = call(
-        "POST",
-        &format!("/v1/shops/{shop}/webhooks"),
-        Some(&sk),
-        Some(
-            &json!({"url": format!("http://127.0.0.1:{port}/hook"), "events": ["points.expiring"]}),
-        ),
-    );
-    assert_eq!(r.status, 201, "{r:?}");
+    subscribe(&shop, &sk, port, "points.expiring");
     // An order placed 358 days ago: its points expire (after 365 days) a week from now.
     let placed = punchcard_tests::now() as i64 - 358 * 86_400;
     let mut order = paid("exp-1", "c1", "o1", 4_000);
@@ -279,13 +280,7 @@ fn points_expiring_in_seven_days_are_announced_by_the_daily_run() {
         Some(&order),
     );
     assert_eq!(r.status, 200, "{r:?}");
-    let daily = call(
-        "POST",
-        &format!("/v1/dev/shops/{shop}/daily"),
-        Some(punchcard_tests::ADMIN_KEY),
-        None,
-    );
-    assert_eq!(daily.status, 204, "{daily:?}");
+    run_daily(&shop);
     let received = wait_for(&got, 1, Duration::from_secs(20));
     assert_eq!(received.len(), 1, "{received:?}");
     let body: Value = serde_json::from_str(&received[0].body).unwrap();

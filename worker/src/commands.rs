@@ -175,10 +175,10 @@ const REPLY_KIND: &str = "Punchcard-Reply";
 
 impl Reply {
     /// The kind and body of a reply or refusal as they cross between object and edge.
-    pub fn encode(result: &Result<Reply, ApiError>) -> (&'static str, String) {
+    pub fn encode(result: Result<Reply, ApiError>) -> (&'static str, String) {
         match result {
-            Ok(Reply::Value(body)) => ("value", body.clone()),
-            Ok(Reply::Replayed(body)) => ("replayed", body.clone()),
+            Ok(Reply::Value(body)) => ("value", body),
+            Ok(Reply::Replayed(body)) => ("replayed", body),
             Ok(Reply::Done) => ("done", String::new()),
             Err(e) => ("refused", e.to_wire()),
         }
@@ -197,7 +197,7 @@ impl Reply {
 
     /// The object's response carrying `result`.
     pub fn into_response(result: Result<Reply, ApiError>) -> worker::Result<worker::Response> {
-        let (kind, body) = Self::encode(&result);
+        let (kind, body) = Self::encode(result);
         let mut response = worker::Response::ok(body)?;
         response.headers_mut().set(REPLY_KIND, kind)?;
         Ok(response)
@@ -217,7 +217,7 @@ mod tests {
     use shared::api::ErrorCode;
 
     fn round_trip(result: Result<Reply, ApiError>) -> Result<Reply, ApiError> {
-        let (kind, body) = Reply::encode(&result);
+        let (kind, body) = Reply::encode(result);
         Reply::decode(Some(kind), body)
     }
 

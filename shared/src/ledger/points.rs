@@ -40,6 +40,28 @@ impl From<Batch> for BatchRow {
 }
 
 impl Account {
+    /// The points left in the batches `chosen` picks among those that expire, and the earliest
+    /// expiry among them (the card's notice and the `points.expiring` webhook).
+    pub fn expiring_where(
+        &self,
+        chosen: impl Fn(&Batch, Timestamp) -> bool,
+    ) -> (i64, Option<Timestamp>) {
+        self.batches
+            .iter()
+            .filter(|b| b.remaining > 0)
+            .filter_map(|b| {
+                b.expires_at
+                    .filter(|at| chosen(b, *at))
+                    .map(|at| (b.remaining, at))
+            })
+            .fold((0, None), |(sum, first), (points, at)| {
+                (
+                    sum.saturating_add(points),
+                    Some(first.map_or(at, |f: Timestamp| f.min(at))),
+                )
+            })
+    }
+
     /// Fails if crediting `points` could overflow the balance.
     pub(super) fn ensure_room(&self, points: i64) -> Result<(), Overflow> {
         let total: i128 = self
