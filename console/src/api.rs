@@ -3,7 +3,7 @@
 use crate::session::Session;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use shared::api::{Analytics, Problem, ShopCustomerView};
+use shared::api::{Analytics, FeedbackReport, Problem, ShopCustomerView};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
@@ -111,6 +111,14 @@ pub async fn put_program(s: &Session, program: &Value) -> Result<Value, ApiError
 /// The shop's analytics.
 pub async fn analytics(s: &Session) -> Result<Analytics, ApiError> {
     get(s, "analytics").await
+}
+
+/// The NPS report with a page of answers older than `before`.
+pub async fn feedback(s: &Session, before: Option<u64>) -> Result<FeedbackReport, ApiError> {
+    match before {
+        Some(cursor) => get(s, &format!("feedback?before={cursor}")).await,
+        None => get(s, "feedback").await,
+    }
 }
 
 /// A member by customer id, or by member code when `query` reads as one (`M-…`).

@@ -372,6 +372,27 @@ pub fn Toggle(
     }
 }
 
+/// A checkbox bound to the boolean at `path` (absent is false). `label` is a catalog key.
+#[component]
+pub fn Flag(editor: Editor, label: &'static str, path: String) -> impl IntoView {
+    let read = path.clone();
+    let on = move || {
+        editor
+            .doc
+            .with(|d| get_at(d, &read).and_then(Value::as_bool).unwrap_or(false))
+    };
+    view! {
+        <label class="toggle">
+            <input type="checkbox" prop:checked=on data-testid=format!("flag-{path}")
+                on:change=move |ev| {
+                    let checked = event_target_checked(&ev);
+                    editor.doc.update(|d| set_at(d, &path, Value::Bool(checked)));
+                } />
+            " " {crate::i18n::t(label)}
+        </label>
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,6 +56,111 @@ pub struct Card {
     /// those running by the shopper's clock, so a cached card stays right).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub campaigns: Vec<CardCampaign>,
+    /// The shop's news that reach the member, not over and starting within 30 days, soonest
+    /// first (the widget shows those running by the shopper's clock).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub news: Vec<CardNews>,
+    /// The open feedback question, if the card asks one now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<CardFeedback>,
+}
+
+/// "How likely are you to recommend us to a friend?", asked on the card.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardFeedback {
+    /// The question's number, sent back with the answer.
+    pub question: u32,
+    /// Points for answering (0: none).
+    pub points: i64,
+    /// The question closes then.
+    #[cfg_attr(feature = "openapi", schemars(extend("format" = "date-time")))]
+    pub until: String,
+}
+
+/// `POST …/me/feedback`: the member's answer to the card's question.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackRequest {
+    /// The `question` of the card's `feedback`.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
+    pub question: u32,
+    /// 0 (not at all likely) to 10 (extremely likely).
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = 10)))]
+    pub score: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(length(max = 500)))]
+    pub comment: Option<String>,
+}
+
+/// `GET …/feedback`: the Net Promoter Score and the answers, newest first.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackReport {
+    /// Promoters − detractors in % over the last 12 months (−100 to 100); absent without answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(range(min = -100, max = 100)))]
+    pub nps: Option<i64>,
+    pub promoters: i64,
+    pub passives: i64,
+    pub detractors: i64,
+    /// Month by month, the last 12 (`YYYY-MM`), oldest first; months without answers left out.
+    pub months: Vec<FeedbackMonth>,
+    /// A page of answers, newest first.
+    pub answers: Vec<FeedbackAnswer>,
+    /// Cursor for older answers (`?before=`), when there are more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_before: Option<u64>,
+}
+
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackMonth {
+    pub month: String,
+    #[cfg_attr(feature = "openapi", schemars(range(min = -100, max = 100)))]
+    pub nps: i64,
+    pub answers: i64,
+}
+
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackAnswer {
+    pub customer_id: String,
+    pub score: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[cfg_attr(feature = "openapi", schemars(extend("format" = "date-time")))]
+    pub at: String,
+}
+
+/// A piece of news on the card, in every locale the shop wrote it in.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardNews {
+    pub id: String,
+    /// The first is the fallback for a locale the shop did not write.
+    pub texts: Vec<crate::news::NewsText>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    #[cfg_attr(feature = "openapi", schemars(extend("format" = "date-time")))]
+    pub starts_at: String,
+    #[cfg_attr(feature = "openapi", schemars(extend("format" = "date-time")))]
+    pub ends_at: String,
+    /// Whether the member has marked it read.
+    pub read: bool,
+}
+
+/// `POST …/me/news/read`: the news the shopper has seen.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadNewsRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(length(min = 1, max = 10), inner(pattern(crate::ids::ID_PATTERN)))
+    )]
+    pub ids: Vec<String>,
 }
 
 /// A campaign on the card ("Double points weekend, until Sunday").
@@ -371,6 +476,9 @@ pub struct Export {
     #[cfg_attr(feature = "openapi", schemars(extend("format" = "date-time")))]
     pub exported_at: String,
     pub member: ShopCustomerView,
+    /// The member's answers to the feedback question, oldest first.
+    #[serde(default)]
+    pub feedback: Vec<FeedbackAnswer>,
     pub ledger: ExportLedger,
 }
 
@@ -404,6 +512,7 @@ pub enum ErrorCode {
     CouponVoid,
     CouponExpired,
     BirthdayAlreadySet,
+    NoOpenQuestion,
     Conflict,
     PayloadTooLarge,
     ValidationFailed,
@@ -413,7 +522,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for lookups and for documenting them all (OpenAPI).
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         Self::BadRequest,
         Self::Unauthorized,
         Self::TokenLifetime,
@@ -427,6 +536,7 @@ impl ErrorCode {
         Self::CouponVoid,
         Self::CouponExpired,
         Self::BirthdayAlreadySet,
+        Self::NoOpenQuestion,
         Self::Conflict,
         Self::PayloadTooLarge,
         Self::ValidationFailed,
@@ -455,6 +565,7 @@ impl ErrorCode {
             Self::CouponVoid => "coupon_void",
             Self::CouponExpired => "coupon_expired",
             Self::BirthdayAlreadySet => "birthday_already_set",
+            Self::NoOpenQuestion => "no_open_question",
             Self::Conflict => "conflict",
             Self::PayloadTooLarge => "payload_too_large",
             Self::ValidationFailed => "validation_failed",
@@ -477,6 +588,7 @@ impl ErrorCode {
             | Self::CouponVoid
             | Self::CouponExpired
             | Self::BirthdayAlreadySet
+            | Self::NoOpenQuestion
             | Self::Conflict => 409,
             Self::PayloadTooLarge => 413,
             Self::ValidationFailed => 422,
@@ -501,6 +613,7 @@ impl ErrorCode {
             Self::CouponVoid => "Coupon is void",
             Self::CouponExpired => "Coupon has expired",
             Self::BirthdayAlreadySet => "Birthday already set",
+            Self::NoOpenQuestion => "No open feedback question",
             Self::Conflict => "Conflict",
             Self::PayloadTooLarge => "Payload too large",
             Self::ValidationFailed => "Validation failed",

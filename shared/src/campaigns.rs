@@ -158,23 +158,28 @@ impl Campaign {
 
     /// Whether the campaign reaches `member` at `at` (their state before anything at `at`).
     pub fn reaches(&self, member: &Account, at: Timestamp) -> bool {
-        match &self.audience {
-            Audience::Everyone => true,
-            Audience::Tiers { tiers } => member.tier.as_ref().is_some_and(|t| tiers.contains(t)),
-            Audience::Segments { segments } => {
-                let stats = crate::analytics::MemberStats::of(member);
-                let today = at.div_euclid(crate::time::DAY);
-                let segment = crate::analytics::segment_of(&stats, today);
-                segments.iter().any(|s| s.as_str() == segment)
-            }
-            Audience::BoughtSku { sku } => member.skus.iter().any(|s| s == sku),
-            Audience::Inactive { days } => {
-                let last = member
-                    .totals
-                    .last_order_day
-                    .unwrap_or_else(|| member.joined_at.div_euclid(crate::time::DAY));
-                at.div_euclid(crate::time::DAY) - last >= i64::from(*days)
-            }
+        audience_reaches(&self.audience, member, at)
+    }
+}
+
+/// Whether `audience` reaches `member` at `at` (campaigns and news alike).
+pub fn audience_reaches(audience: &Audience, member: &Account, at: Timestamp) -> bool {
+    match audience {
+        Audience::Everyone => true,
+        Audience::Tiers { tiers } => member.tier.as_ref().is_some_and(|t| tiers.contains(t)),
+        Audience::Segments { segments } => {
+            let stats = crate::analytics::MemberStats::of(member);
+            let today = at.div_euclid(crate::time::DAY);
+            let segment = crate::analytics::segment_of(&stats, today);
+            segments.iter().any(|s| s.as_str() == segment)
+        }
+        Audience::BoughtSku { sku } => member.skus.iter().any(|s| s == sku),
+        Audience::Inactive { days } => {
+            let last = member
+                .totals
+                .last_order_day
+                .unwrap_or_else(|| member.joined_at.div_euclid(crate::time::DAY));
+            at.div_euclid(crate::time::DAY) - last >= i64::from(*days)
         }
     }
 }
@@ -285,57 +290,8 @@ pub fn validate(program: &Program, errors: &mut Vec<FieldError>) {
         if c.name.trim().is_empty() || c.name.chars().count() > 100 {
             bad(f("name"), "must be 1 to 100 characters");
         }
-        let start = crate::time::parse_rfc3339(&c.starts_at);
-        let end = crate::time::parse_rfc3339(&c.ends_at);
-        if start.is_none() {
-            bad(
-                f("starts_at"),
-                "must be an RFC 3339 time, e.g. 2026-12-05T00:00:00Z",
-            );
-        }
-        if end.is_none() {
-            bad(
-                f("ends_at"),
-                "must be an RFC 3339 time, e.g. 2026-12-07T00:00:00Z",
-            );
-        }
-        if let (Some(start), Some(end)) = (start, end) {
-            if end <= start {
-                bad(f("ends_at"), "must be after starts_at");
-            } else if end - start > MAX_RUN_SECONDS {
-                bad(f("ends_at"), "a campaign runs at most 366 days");
-            }
-        }
-        let sku_ok = |sku: &str| (1..=64).contains(&sku.chars().count());
-        match &c.audience {
-            Audience::Everyone => {}
-            Audience::Tiers { tiers } => {
-                if tiers.is_empty() || tiers.len() > 20 {
-                    bad(f("audience.tiers"), "must name 1 to 20 tiers");
-                }
-                if tiers
-                    .iter()
-                    .any(|t| !program.tiers.iter().any(|p| p.id == *t))
-                {
-                    bad(f("audience.tiers"), "must name tiers of the program");
-                }
-            }
-            Audience::Segments { segments } => {
-                if segments.is_empty() || segments.len() > 6 {
-                    bad(f("audience.segments"), "must name 1 to 6 segments");
-                }
-            }
-            Audience::BoughtSku { sku } => {
-                if !sku_ok(sku) {
-                    bad(f("audience.sku"), "must be 1 to 64 characters");
-                }
-            }
-            Audience::Inactive { days } => {
-                if !(1..=3650).contains(days) {
-                    bad(f("audience.days"), "must be between 1 and 3650 days");
-                }
-            }
-        }
+        check_window(&c.starts_at, &c.ends_at, &f, &mut bad);
+        check_audience(program, &c.audience, &f, &mut bad);
         let points_ok = |p: i64| (1..=MAX_CAMPAIGN_POINTS).contains(&p);
         match &c.effect {
             Effect::Multiplier { pct } => {
@@ -373,6 +329,79 @@ pub fn validate(program: &Program, errors: &mut Vec<FieldError>) {
                 if program.reward(reward_id).is_none() {
                     bad(f("effect.reward_id"), "must name a reward of the catalog");
                 }
+            }
+        }
+    }
+}
+
+/// Whether `sku` may name a product: 1 to 64 characters.
+fn sku_ok(sku: &str) -> bool {
+    (1..=64).contains(&sku.chars().count())
+}
+
+/// Field errors of a run `[starts_at, ends_at)` (RFC 3339, at most 366 days); `f` names a field.
+pub(crate) fn check_window(
+    starts_at: &str,
+    ends_at: &str,
+    f: &impl Fn(&str) -> String,
+    bad: &mut impl FnMut(String, &str),
+) {
+    let start = crate::time::parse_rfc3339(starts_at);
+    let end = crate::time::parse_rfc3339(ends_at);
+    if start.is_none() {
+        bad(
+            f("starts_at"),
+            "must be an RFC 3339 time, e.g. 2026-12-05T00:00:00Z",
+        );
+    }
+    if end.is_none() {
+        bad(
+            f("ends_at"),
+            "must be an RFC 3339 time, e.g. 2026-12-07T00:00:00Z",
+        );
+    }
+    if let (Some(start), Some(end)) = (start, end) {
+        if end <= start {
+            bad(f("ends_at"), "must be after starts_at");
+        } else if end - start > MAX_RUN_SECONDS {
+            bad(f("ends_at"), "must be at most 366 days after starts_at");
+        }
+    }
+}
+
+/// Field errors of an audience (`f("audience.…")`).
+pub(crate) fn check_audience(
+    program: &Program,
+    audience: &Audience,
+    f: &impl Fn(&str) -> String,
+    bad: &mut impl FnMut(String, &str),
+) {
+    match audience {
+        Audience::Everyone => {}
+        Audience::Tiers { tiers } => {
+            if tiers.is_empty() || tiers.len() > 20 {
+                bad(f("audience.tiers"), "must name 1 to 20 tiers");
+            }
+            if tiers
+                .iter()
+                .any(|t| !program.tiers.iter().any(|p| p.id == *t))
+            {
+                bad(f("audience.tiers"), "must name tiers of the program");
+            }
+        }
+        Audience::Segments { segments } => {
+            if segments.is_empty() || segments.len() > 6 {
+                bad(f("audience.segments"), "must name 1 to 6 segments");
+            }
+        }
+        Audience::BoughtSku { sku } => {
+            if !sku_ok(sku) {
+                bad(f("audience.sku"), "must be 1 to 64 characters");
+            }
+        }
+        Audience::Inactive { days } => {
+            if !(1..=3650).contains(days) {
+                bad(f("audience.days"), "must be between 1 and 3650 days");
             }
         }
     }

@@ -89,6 +89,16 @@ pub fn card(
             .map(|(month, day)| format!("{month:02}-{day:02}")),
         points_expiring: expiring(account, points, now),
         campaigns: campaigns(program, account, now),
+        news: crate::news::for_member(program, account, now)
+            .map(|(n, read)| n.card_view(read))
+            .collect(),
+        feedback: account.feedback.question(now).map(|(question, until)| {
+            crate::api::CardFeedback {
+                question,
+                points: program.feedback.as_ref().map_or(0, |f| f.points),
+                until: rfc3339(until),
+            }
+        }),
     }
 }
 

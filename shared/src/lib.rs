@@ -10,9 +10,11 @@ pub mod card;
 pub mod code;
 pub mod compact;
 pub mod demo;
+pub mod feedback;
 pub mod ids;
 pub mod ledger;
 pub mod money;
+pub mod news;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod program;

@@ -127,8 +127,8 @@ fn operations(req: &mut Generator, res: &mut Generator) -> Vec<Op> {
         },
         Op {
             ok: (200, "The program", Some(res.of::<Program>())),
-            errors: &[404],
-            ..op("get", "/v1/shops/{shop}/program", "getProgram", "The shop's loyalty program (public: the widget reads it)", Auth::Public)
+            errors: &[401, 404, 409],
+            ..op("get", "/v1/shops/{shop}/program", "getProgram", "The shop's loyalty program (public: the widget reads it, with the news marked public only; with the shop key as bearer, the whole program, members' news included)", Auth::Public)
         },
         Op {
             body: body(req.of::<Program>()),
@@ -258,6 +258,29 @@ fn operations(req: &mut Generator, res: &mut Generator) -> Vec<Op> {
             errors: &[403, 404, 409],
             replays: true,
             ..op("post", "/v1/shops/{shop}/me/birthday", "setMyBirthday", "The member tells us their birthday, once (the same date again is a replay)", Auth::Customer)
+        },
+        Op {
+            body: body(req.of::<crate::api::FeedbackRequest>()),
+            ok: (200, "The card, the question answered (and its points credited)", Some(res.of::<CardWithOutcome>())),
+            errors: &[403, 404, 409],
+            replays: true,
+            ..op("post", "/v1/shops/{shop}/me/feedback", "answerMyFeedback", "The member answers the card's open feedback question, 0–10 with an optional comment (the same answer again is a replay; another answer to it is 409 idempotency_conflict; a question that is not open, 409 no_open_question)", Auth::Customer)
+        },
+        Op {
+            ok: (200, "The NPS report", Some(res.of::<crate::api::FeedbackReport>())),
+            errors: &[404, 422],
+            query: vec![
+                json!({"name": "before", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0, "maximum": i64::MAX}, "description": "A cursor from `next_before`: answers older than it"}),
+                json!({"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}}),
+            ],
+            ..op("get", "/v1/shops/{shop}/feedback", "getFeedback", "The Net Promoter Score of the last 12 months (promoters 9–10 minus detractors 0–6, in %), month by month, and the answers with their comments, newest first", Auth::Shop)
+        },
+        Op {
+            body: body(req.of::<crate::api::ReadNewsRequest>()),
+            ok: (200, "The card, those news marked read", Some(res.of::<CardWithOutcome>())),
+            errors: &[403, 404],
+            replays: true,
+            ..op("post", "/v1/shops/{shop}/me/news/read", "readMyNews", "The shopper has seen these news of the card (ids of the program's news; others are ignored)", Auth::Customer)
         },
         Op {
             body: body(req.of::<crate::webhooks::WebhookRequest>()),

@@ -71,6 +71,13 @@ pub struct Program {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "openapi", schemars(length(max = crate::campaigns::MAX_CAMPAIGNS)))]
     pub campaigns: Vec<crate::campaigns::Campaign>,
+    /// Announcements at the top of the card (public ones in the visitors' teaser too).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::news::MAX_NEWS)))]
+    pub news: Vec<crate::news::News>,
+    /// When the card asks members "would you recommend us?" (0–10), and what answering earns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<crate::feedback::Feedback>,
 }
 
 /// The widget's theme. Shops may still override it with CSS custom properties on the host.
@@ -611,6 +618,16 @@ impl Program {
             }
         }
         crate::campaigns::validate(self, &mut errors);
+        crate::news::validate(self, &mut errors);
+        if let Some(feedback) = &self.feedback {
+            crate::feedback::validate(feedback, &mut errors);
+            if feedback.points < 0 || feedback.points > MAX_PROGRAM_POINTS {
+                errors.push(FieldError {
+                    field: "feedback.points".into(),
+                    message: format!("must be between 0 and {MAX_PROGRAM_POINTS}"),
+                });
+            }
+        }
         if errors.is_empty() {
             Ok(())
         } else {

@@ -236,6 +236,27 @@ fn field(field: &str, message: &str) -> FieldError {
     }
 }
 
+/// Checks the ids of `POST …/me/news/read`: 1 to 10 ids of the form news ids take.
+pub fn check_news_ids(ids: &[String]) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if ids.is_empty() || ids.len() > crate::news::MAX_NEWS {
+        errors.push(field("ids", "must hold 1 to 10 news ids"));
+    }
+    for (i, id) in ids.iter().enumerate() {
+        if CustomerId::parse(id).is_err() {
+            errors.push(field(
+                &format!("ids[{i}]"),
+                "must be 1 to 64 letters, digits, '-' or '_'",
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
 /// Checks an idempotency key / event id: 1–128 printable ASCII characters.
 pub fn check_key(key: &str, name: &str) -> Result<(), FieldError> {
     if key.is_empty() || key.len() > 128 || !key.bytes().all(|b| b.is_ascii_graphic()) {

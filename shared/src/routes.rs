@@ -34,6 +34,9 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/v1/shops/:shop/me", &["GET"]),
     ("/v1/shops/:shop/me/redemptions", &["POST"]),
     ("/v1/shops/:shop/me/birthday", &["POST"]),
+    ("/v1/shops/:shop/me/news/read", &["POST"]),
+    ("/v1/shops/:shop/me/feedback", &["POST"]),
+    ("/v1/shops/:shop/feedback", &["GET"]),
 ];
 
 /// Whether `path` matches `pattern` (`:name` matches one non-empty segment).

@@ -1,8 +1,8 @@
 //! Webhooks: what the ledger tells a shop's own systems (e-mails, CRM) — pure rules, no I/O.
 //!
 //! - which events an applied ledger event produces ([`events_of`]): `points.earned`,
-//!   `reward.redeemed`, `coupon.issued`, `tier.changed`; and the daily `birthday.upcoming`
-//!   ([`birthday_upcoming`]);
+//!   `reward.redeemed`, `coupon.issued`, `tier.changed`, `feedback.received`; and the daily
+//!   `birthday.upcoming` ([`birthday_upcoming`]) and `points.expiring` ([`points_expiring`]);
 //! - each with a stable id (the same ledger event always yields the same ids, so a receiver
 //!   dedupes redeliveries by `id`);
 //! - signed like Stripe's: `Punchcard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret,
@@ -17,13 +17,14 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 /// Every event type a webhook may subscribe to.
-pub const EVENT_TYPES: [&str; 6] = [
+pub const EVENT_TYPES: [&str; 7] = [
     "points.earned",
     "reward.redeemed",
     "coupon.issued",
     "tier.changed",
     "birthday.upcoming",
     "points.expiring",
+    "feedback.received",
 ];
 
 /// How many days ahead `points.expiring` announces points about to expire.
@@ -213,6 +214,20 @@ pub fn events_of(customer: &str, event: &Event, outcome: &Outcome, balance: i64)
             }),
         ));
     }
+    if let EventKind::Feedback {
+        question,
+        score,
+        comment,
+    } = &event.kind
+    {
+        out.push((
+            "feedback.received",
+            serde_json::json!({
+                "customer_id": customer, "score": score, "comment": comment,
+                "question": question, "at": crate::time::rfc3339(event.at),
+            }),
+        ));
+    }
     if let Some(change) = &outcome.tier_changed {
         out.push((
             "tier.changed",
@@ -234,6 +249,7 @@ fn kind_name(kind: &EventKind) -> &'static str {
         EventKind::OrderPaid { .. } => "order",
         EventKind::Birthday => "birthday",
         EventKind::Adjust { .. } => "adjustment",
+        EventKind::Feedback { .. } => "feedback",
         EventKind::ReferralBonus { .. } | EventKind::Referred { .. } => "referral",
         _ => "other",
     }

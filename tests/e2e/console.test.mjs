@@ -6,7 +6,7 @@ import fs from "node:fs";
 import http from "node:http";
 import crypto from "node:crypto";
 import path from "node:path";
-import { BASE, launch, SHOTS } from "./helpers.mjs";
+import { BASE, launch, SHOTS, customerToken } from "./helpers.mjs";
 
 const ADMIN = "dev-admin-key";
 let browser;
@@ -449,6 +449,43 @@ test("a campaign made in the console doubles the next order's points and shows o
   await page.locator("[data-testid=campaign-row] button").click();
   await page.click("[data-testid=save]");
   await page.waitForFunction(async (url) => !(await (await fetch(url)).json()).campaigns, `${BASE}/v1/shops/${shop.id}/program`, { timeout: 10000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("news and the feedback question made in the console reach the member's card; the answer shows in the NPS", async () => {
+  const { page, errors } = await signedIn();
+  await page.click("[data-testid=tab-program]");
+  await page.locator("#f-earn-unit_minor").waitFor({ timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector("#f-earn-unit_minor")?.value !== "", null, { timeout: 20000 });
+  await page.click("[data-testid=add-news]");
+  await page.fill("#f-news-0--texts-0--title", "Spring menu");
+  await page.fill("#f-news-0--texts-0--text", "Rhubarb tarts are back from Monday.");
+  await page.click("[data-testid=toggle-feedback]");
+  await page.fill("#f-feedback-every_nth_order", "1");
+  await page.fill("#f-feedback-points", "20");
+  await page.locator("[data-testid=program-summary]").filter({ hasText: "Spring menu" }).waitFor({ timeout: 10000 });
+  await page.click("[data-testid=save]");
+  await page.locator("[data-testid=save-status]").filter({ hasText: "Saved" }).waitFor({ timeout: 10000 });
+  // Members-only news: not in the public program, in the shop's.
+  assert.equal((await (await fetch(`${BASE}/v1/shops/${shop.id}/program`)).json()).news, undefined);
+  const whole = await api("GET", `/v1/shops/${shop.id}/program`, shop.key);
+  assert.equal(whole.body.news[0].texts[0].locale, "en");
+  assert.deepEqual(whole.body.feedback, { every_nth_order: 1, points: 20 });
+  const r = await api("POST", `/v1/shops/${shop.id}/events`, shop.key, {
+    id: "feedback-order", type: "order.paid", customer_id: "eve", order_id: "o-eve", amount_minor: 2000, currency: "EUR" });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.news[0].texts[0].title, "Spring menu");
+  assert.equal(r.body.feedback.question, 1);
+  const token = customerToken(shop.id, "eve", shop.key);
+  const answered = await api("POST", `/v1/shops/${shop.id}/me/feedback`, token, { question: 1, score: 10, comment: "The rye is perfect" });
+  assert.equal(answered.status, 200);
+  assert.equal(answered.body.outcome.points, 20);
+  await page.click("[data-testid=tab-analytics]");
+  const score = page.locator("[data-testid=nps-score]");
+  await score.filter({ hasText: "+100" }).waitFor({ timeout: 20000 });
+  await page.locator("[data-testid=nps-answer]").filter({ hasText: "The rye is perfect" }).waitFor();
+  await page.locator("[data-testid=nps]").screenshot({ path: `${SHOTS}/console-nps.png` });
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -222,7 +222,7 @@ test("main-thread cost: no long task, no layout shift, and the time from click t
   }
 });
 
-test("a running campaign shows on the member's card (en and ja), screenshots saved", async () => {
+test("news, a running campaign and the feedback question show on the member's card (en and ja), screenshots saved", async () => {
   const id = `campaign-${Date.now().toString(36)}`;
   const call = async (method, url, key, body) => {
     const r = await fetch(`${BASE}${url}`, { method, headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
@@ -234,12 +234,17 @@ test("a running campaign shows on the member's card (en and ja), screenshots sav
   const key = created.body.secret_key;
   const program = await (await fetch(`${BASE}/v1/shops/demo-bakery/program`)).json();
   const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
-  program.campaigns = [{ id: "double", name: "Double points week", starts_at: iso(Date.now() - 3600e3),
-    ends_at: iso(Date.now() + 7 * 86400e3), audience: { kind: "everyone" }, effect: { kind: "multiplier", pct: 200 } }];
+  const week = { starts_at: iso(Date.now() - 3600e3), ends_at: iso(Date.now() + 7 * 86400e3) };
+  program.campaigns = [{ id: "double", name: "Double points week", ...week, audience: { kind: "everyone" }, effect: { kind: "multiplier", pct: 200 } }];
+  program.news = [{ id: "winter-sale", ...week, link: "/sale", audience: { kind: "everyone" }, public: true, texts: [
+    { locale: "en", title: "Winter sale", text: "Members shop first: Saturday from 8 am, before everyone else." },
+    { locale: "ja", title: "冬のセール", text: "会員の皆さまは土曜の朝8時から一足先にお買い物いただけます。" }] }];
+  program.feedback = { every_nth_order: 1, points: 50 };
   assert.equal((await call("PUT", `/v1/shops/${id}/program`, key, program)).status, 200);
   const paid = await call("POST", `/v1/shops/${id}/events`, key, {
     id: "cw-1", type: "order.paid", customer_id: "mia", order_id: "o1", amount_minor: 2500, currency: "EUR" });
   assert.equal(paid.body.outcome.points, 50, "25 points, doubled");
+  assert.equal(paid.body.feedback.question, 1, "asked after the order");
   const token = customerToken(id, "mia", key);
   for (const locale of ["en", "ja"]) {
     await withShop({ token, lang: locale, shop: id }, async (page, errors) => {
@@ -248,8 +253,30 @@ test("a running campaign shows on the member's card (en and ja), screenshots sav
       await notice.waitFor({ timeout: 20000 });
       assert.match(await notice.textContent(), /Double points week/);
       assert.match(await notice.textContent(), locale === "ja" ? /まで/ : /until/);
-      await $(page, ".pc-panel").screenshot({ path: `${SHOTS}/widget-${locale}-campaign.png` });
+      const news = $(page, "[data-testid=news]");
+      assert.match(await news.locator("h3").textContent(), locale === "ja" ? /冬のセール/ : /Winter sale/);
+      const question = $(page, "form[data-testid=feedback] h3");
+      assert.match(await question.textContent(), locale === "ja" ? /Crumb Clubを友人に勧める/ : /recommend Crumb Club to a friend/);
+      await $(page, ".pc-panel").screenshot({ path: `${SHOTS}/widget-${locale}-card-news-campaign-feedback.png` });
+      if (locale === "ja") {
+        // The member answers: thanks, 50 points more, and the shop's NPS counts it.
+        await $(page, "[data-testid=feedback-score]").nth(9).click();
+        await $(page, "[data-testid=feedback-comment]").fill("クロワッサンが最高です");
+        await $(page, "[data-testid=feedback-send]").click();
+        await $(page, "[data-testid=feedback-thanks]").waitFor({ timeout: 10000 });
+        assert.equal(await $(page, "[data-testid=points]").textContent(), "200");
+        const report = await (await fetch(`${BASE}/v1/shops/${id}/feedback`, { headers: { Authorization: `Bearer ${key}` } })).json();
+        assert.equal(report.nps, 100);
+        assert.equal(report.answers[0].comment, "クロワッサンが最高です");
+      }
       assert.deepEqual(errors, []);
-    }, { viewport: { width: 480, height: 1000 } });
+    }, { viewport: { width: 480, height: 1400 } });
   }
+  // The news were read: the card marks them so, and visitors see the public news in the teaser.
+  const me = await (await fetch(`${BASE}/v1/shops/${id}/customers/mia`, { headers: { Authorization: `Bearer ${key}` } })).json();
+  assert.equal(me.news[0].read, true);
+  await withShop({ lang: "en", shop: id }, async (page) => {
+    await openWidget(page);
+    await $(page, "[data-testid=teaser] [data-testid=news]").waitFor({ timeout: 20000 });
+  });
 });

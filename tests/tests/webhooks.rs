@@ -296,3 +296,43 @@ fn points_expiring_in_seven_days_are_announced_by_the_daily_run() {
     std::thread::sleep(Duration::from_secs(1));
     assert_eq!(got.lock().unwrap().len(), 1);
 }
+
+#[test]
+fn an_answer_to_the_feedback_question_goes_out_as_feedback_received() {
+    let (shop, sk) = new_shop("webhooks-feedback");
+    let mut program: Value = serde_json::from_str(shared::program::DEMO_BAKERY_PROGRAM).unwrap();
+    program["feedback"] = json!({"every_nth_order": 1, "points": 0});
+    let r = call(
+        "PUT",
+        &format!("/v1/shops/{shop}/program"),
+        Some(&sk),
+        Some(&program),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let (port, got) = receiver(0);
+    subscribe(&shop, &sk, port, "feedback.received");
+    let r = call(
+        "POST",
+        &format!("/v1/shops/{shop}/events"),
+        Some(&sk),
+        Some(&paid("fb-1", "c1", "o1", 1_000)),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let token = punchcard_tests::token_for(&shop, &sk, "c1");
+    let answer = json!({"question": 1, "score": 4, "comment": "The bread was stale"});
+    let r = call(
+        "POST",
+        &format!("/v1/shops/{shop}/me/feedback"),
+        Some(&token),
+        Some(&answer),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let received = wait_for(&got, 1, Duration::from_secs(20));
+    assert_eq!(received.len(), 1, "{received:?}");
+    let body: Value = serde_json::from_str(&received[0].body).unwrap();
+    assert_eq!(body["type"], "feedback.received");
+    assert_eq!(body["data"]["customer_id"], "c1");
+    assert_eq!(body["data"]["score"], 4);
+    assert_eq!(body["data"]["comment"], "The bread was stale");
+    assert_eq!(body["data"]["question"], 1);
+}

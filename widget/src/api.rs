@@ -69,6 +69,48 @@ pub async fn set_birthday(
     decode::card(json).ok_or(ApiError::Network)
 }
 
+/// Answers the card's feedback question (`POST …/me/feedback`); answers the new card.
+pub async fn answer_feedback(
+    config: &WidgetConfig,
+    token: &str,
+    question: u32,
+    score: u8,
+    comment: &str,
+) -> Result<Card, ApiError> {
+    let object = js_sys::Object::new();
+    let set = |k: &str, v: JsValue| {
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(k), &v);
+    };
+    set("question", JsValue::from(question));
+    set("score", JsValue::from(score));
+    if !comment.trim().is_empty() {
+        set("comment", JsValue::from_str(comment));
+    }
+    let body = js_sys::JSON::stringify(&object)
+        .map(String::from)
+        .unwrap_or_default();
+    let url = shop_url(config, "me/feedback");
+    let json = fetch_json("POST", &url, Some(token), Some(&body), None).await?;
+    decode::card(json).ok_or(ApiError::Network)
+}
+
+/// Marks news read (`POST …/me/news/read`); answers the new card.
+pub async fn read_news(
+    config: &WidgetConfig,
+    token: &str,
+    ids: &[String],
+) -> Result<Card, ApiError> {
+    let list: js_sys::Array = ids.iter().map(|id| JsValue::from_str(id)).collect();
+    let object = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&object, &JsValue::from_str("ids"), &list);
+    let body = js_sys::JSON::stringify(&object)
+        .map(String::from)
+        .unwrap_or_default();
+    let url = shop_url(config, "me/news/read");
+    let json = fetch_json("POST", &url, Some(token), Some(&body), None).await?;
+    decode::card(json).ok_or(ApiError::Network)
+}
+
 /// `{"k": "v", …}` as JSON text, escaped by the browser's `JSON.stringify`.
 fn json_object(pairs: &[(&str, &str)]) -> String {
     let object = js_sys::Object::new();

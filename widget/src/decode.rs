@@ -135,6 +135,32 @@ pub fn card(value: JsValue) -> Option<Card> {
                 ends_at: c.str("ends_at"),
             })
         }),
+        feedback: o.obj("feedback").map(|f| shared::api::CardFeedback {
+            question: f.uint("question"),
+            points: f.int("points"),
+            until: f.str("until"),
+        }),
+        news: o.list("news", |n| {
+            Some(shared::api::CardNews {
+                id: n.str("id"),
+                texts: texts(&n),
+                link: n.opt_str("link"),
+                starts_at: n.str("starts_at"),
+                ends_at: n.str("ends_at"),
+                read: n.get("read").as_bool().unwrap_or(false),
+            })
+        }),
+    })
+}
+
+/// A piece of news's texts, one per locale.
+fn texts(n: &Obj) -> Vec<shared::news::NewsText> {
+    n.list("texts", |t| {
+        Some(shared::news::NewsText {
+            locale: t.str("locale"),
+            title: t.str("title"),
+            text: t.str("text"),
+        })
     })
 }
 
@@ -254,6 +280,20 @@ pub fn program(value: JsValue) -> Option<Program> {
         join_url: o.opt_str("join_url"),
         // The card carries the campaigns that reach the shopper; the teaser needs none.
         campaigns: Vec::new(),
+        // The card carries its open feedback question, with its points.
+        feedback: None,
+        // The program's public news (the visitors'); members find theirs on their card.
+        news: o.list("news", |n| {
+            Some(shared::news::News {
+                id: n.str("id"),
+                texts: texts(&n),
+                link: n.opt_str("link"),
+                starts_at: n.str("starts_at"),
+                ends_at: n.str("ends_at"),
+                audience: shared::campaigns::Audience::Everyone,
+                public: true,
+            })
+        }),
         theme: o.obj("theme").map(|t| Theme {
             brand_color: t.str("brand_color"),
             radius_px: t.int("radius_px").clamp(0, 255) as u8,

@@ -519,3 +519,186 @@ async fn a_running_campaign_shows_on_the_card_by_the_shoppers_clock() {
         root.remove();
     }
 }
+
+/// News for the tests: running unless `starts`/`ends` say otherwise, in English and Japanese.
+fn news(id: &str, starts: &str, ends: &str, read: bool) -> shared::api::CardNews {
+    let text = |locale: &str, title: &str| shared::news::NewsText {
+        locale: locale.into(),
+        title: title.into(),
+        text: format!("{title}: members first."),
+    };
+    shared::api::CardNews {
+        id: id.into(),
+        texts: vec![
+            text("en", &format!("News {id}")),
+            text("ja", &format!("お知らせ {id}")),
+        ],
+        link: Some("/sale".into()),
+        starts_at: starts.into(),
+        ends_at: ends.into(),
+        read,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn news_show_in_the_shoppers_locale_and_unread_ones_are_marked_read() {
+    let mut card = demo_card();
+    card.news = vec![
+        news(
+            "fresh",
+            "2020-01-01T00:00:00Z",
+            "2099-12-31T00:00:00Z",
+            false,
+        ),
+        news("seen", "2020-01-01T00:00:00Z", "2099-12-31T00:00:00Z", true),
+        news(
+            "ended",
+            "2020-01-01T00:00:00Z",
+            "2021-01-01T00:00:00Z",
+            false,
+        ),
+        news(
+            "later",
+            "2098-01-01T00:00:00Z",
+            "2099-01-01T00:00:00Z",
+            false,
+        ),
+    ];
+    for (locale, title) in [
+        ("en", "NewNews fresh"),
+        ("ja", "新着お知らせ fresh"),
+        ("de", "NeuNews fresh"),
+    ] {
+        let mut routes = member_routes(locale);
+        routes[2].2 = serde_json::to_string(&card).unwrap();
+        routes.insert(
+            0,
+            (
+                "POST https://punchcard.test/v1/shops/demo-bakery/me/news/read",
+                200,
+                serde_json::to_string(&card).unwrap(),
+            ),
+        );
+        stub(&routes);
+        let root = mount(Some(TOKEN), locale);
+        let first = find(&root, "[data-testid=news]").await;
+        assert_eq!(text(first.query_selector("h3").unwrap().unwrap()), title);
+        assert_eq!(count(&root, "[data-testid=news]"), 2, "the running ones");
+        assert_eq!(count(&root, "[data-testid=news-new]"), 1, "one unread");
+        assert_eq!(
+            first
+                .query_selector("a")
+                .unwrap()
+                .unwrap()
+                .get_attribute("href")
+                .unwrap(),
+            "/sale"
+        );
+        let mut post = None;
+        for _ in 0..100 {
+            post = calls().into_iter().find(|c| c["method"] == "POST");
+            if post.is_some() {
+                break;
+            }
+            sleep(20).await;
+        }
+        let post = post.expect("the unread news are marked read");
+        assert_eq!(post["body"], r#"{"ids":["fresh"]}"#);
+        root.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn guests_see_the_public_news_in_the_teaser_and_mark_nothing() {
+    let mut program = Program::demo_bakery();
+    let n = news("open", "2020-01-01T00:00:00Z", "2099-12-31T00:00:00Z", true);
+    program.news = vec![shared::news::News {
+        id: n.id,
+        texts: n.texts,
+        link: None,
+        starts_at: n.starts_at,
+        ends_at: n.ends_at,
+        audience: shared::campaigns::Audience::Everyone,
+        public: true,
+    }];
+    let mut routes = member_routes("ja");
+    routes[1].2 = serde_json::to_string(&program).unwrap();
+    stub(&routes);
+    let root = mount(None, "ja");
+    let shown = find(&root, "[data-testid=teaser] [data-testid=news]").await;
+    assert_eq!(
+        text(shown.query_selector("h3").unwrap().unwrap()),
+        "お知らせ open"
+    );
+    assert_eq!(count(&root, "[data-testid=news-new]"), 0);
+    sleep(100).await;
+    assert!(
+        calls().iter().all(|c| c["method"] == "GET"),
+        "a guest marks nothing"
+    );
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_feedback_question_takes_a_score_and_a_comment_and_thanks() {
+    let mut card = demo_card();
+    card.feedback = Some(shared::api::CardFeedback {
+        question: 3,
+        points: 50,
+        until: "2099-01-01T00:00:00Z".into(),
+    });
+    let mut answered = demo_card();
+    answered.feedback = None;
+    for (locale, question) in [
+        (
+            "en",
+            "How likely are you to recommend Crumb Club to a friend?",
+        ),
+        ("ja", "Crumb Clubを友人に勧める可能性はどのくらいですか？"),
+    ] {
+        let mut routes = member_routes(locale);
+        routes[2].2 = serde_json::to_string(&card).unwrap();
+        routes.insert(
+            0,
+            (
+                "POST https://punchcard.test/v1/shops/demo-bakery/me/feedback",
+                200,
+                serde_json::to_string(&answered).unwrap(),
+            ),
+        );
+        stub(&routes);
+        let root = mount(Some(TOKEN), locale);
+        let form = find(&root, "form[data-testid=feedback]").await;
+        assert_eq!(text(form.query_selector("h3").unwrap().unwrap()), question);
+        assert_eq!(count(&root, "[data-testid=feedback-score]"), 11);
+        let send: web_sys::HtmlButtonElement = find(&root, "[data-testid=feedback-send]")
+            .await
+            .unchecked_into();
+        assert!(send.disabled(), "no score chosen yet");
+        let nine: web_sys::HtmlElement = root
+            .query_selector_all("[data-testid=feedback-score]")
+            .unwrap()
+            .get(9)
+            .unwrap()
+            .unchecked_into();
+        nine.click();
+        sleep(20).await;
+        assert_eq!(nine.get_attribute("aria-pressed").as_deref(), Some("true"));
+        let comment: web_sys::HtmlTextAreaElement = find(&root, "[data-testid=feedback-comment]")
+            .await
+            .unchecked_into();
+        comment.set_value("Best rye in town");
+        comment
+            .dispatch_event(&web_sys::Event::new("input").unwrap())
+            .unwrap();
+        let form: web_sys::HtmlFormElement = form.unchecked_into();
+        form.request_submit().unwrap();
+        find(&root, "[data-testid=feedback-thanks]").await;
+        let post = calls().into_iter().find(|c| c["method"] == "POST").unwrap();
+        assert_eq!(
+            post["body"],
+            r#"{"question":3,"score":9,"comment":"Best rye in town"}"#
+        );
+        root.remove();
+    }
+}

@@ -42,6 +42,8 @@ pub enum Command {
     PutProgram {
         program: Program,
     },
+    /// The whole stored program (members' news included), for the shop.
+    Program,
     /// Apply a ledger event to a member (opening their account on first contact).
     Apply {
         idem: Idem,
@@ -101,6 +103,11 @@ pub enum Command {
     SeedDemo,
     /// The shop's analytics report.
     Analytics,
+    /// The NPS report with a page of answers older than `before`.
+    Feedback {
+        before: Option<u64>,
+        limit: usize,
+    },
     /// The shop's view of the member with this member code.
     MemberByCode {
         code: String,

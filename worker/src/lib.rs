@@ -94,6 +94,7 @@ async fn route(req: Request, env: Env) -> Result<Response> {
         .post_async("/v1/shops/:shop/coupons/:code/consume", coupons::consume)
         .get_async("/v1/shops/:shop/members/:code", customers::by_member_code)
         .get_async("/v1/shops/:shop/analytics", customers::analytics)
+        .get_async("/v1/shops/:shop/feedback", customers::feedback)
         .post_async("/v1/shops/:shop/webhooks", webhooks::create)
         .get_async("/v1/shops/:shop/webhooks", webhooks::list)
         .delete_async("/v1/shops/:shop/webhooks/:webhook", webhooks::delete)
@@ -108,6 +109,8 @@ async fn route(req: Request, env: Env) -> Result<Response> {
         .get_async("/v1/shops/:shop/me", me::get)
         .post_async("/v1/shops/:shop/me/redemptions", me::redeem)
         .post_async("/v1/shops/:shop/me/birthday", me::birthday)
+        .post_async("/v1/shops/:shop/me/news/read", me::read_news)
+        .post_async("/v1/shops/:shop/me/feedback", me::feedback)
         .run(req, env)
         .await;
     let response = match response {

@@ -137,6 +137,7 @@ impl From<LedgerError> for ApiError {
             LedgerError::CouponVoid => Self::new(ErrorCode::CouponVoid, detail),
             LedgerError::CouponExpired => Self::new(ErrorCode::CouponExpired, detail),
             LedgerError::BirthdayAlreadySet => Self::new(ErrorCode::BirthdayAlreadySet, detail),
+            LedgerError::NoOpenQuestion => Self::new(ErrorCode::NoOpenQuestion, detail),
             LedgerError::UnknownCoupon(_) => Self::not_found(detail),
             LedgerError::DuplicateOrder(_) | LedgerError::ReferralClosed => {
                 Self::new(ErrorCode::Conflict, detail)

@@ -1,5 +1,6 @@
 //! Analytics: members and activity, points and the liability, redemption rate, revenue from
-//! members, the Pareto view, RFM segments and the birthdays of the next two weeks.
+//! members, the Pareto view, RFM segments, the birthdays of the next two weeks, and the members'
+//! feedback (the Net Promoter Score, month by month, and their comments).
 
 use super::around;
 use crate::api;
@@ -7,7 +8,7 @@ use crate::charts::{percent, Bars, ParetoChart};
 use crate::i18n::{fill, i18n, t};
 use crate::session::Session;
 use leptos::prelude::*;
-use shared::api::Analytics;
+use shared::api::{Analytics, FeedbackAnswer, FeedbackReport};
 
 /// The catalog key of a segment's name.
 fn segment_name(id: &str) -> &'static str {
@@ -36,6 +37,7 @@ fn birthday(date: &str) -> String {
 /// The analytics page.
 #[component]
 pub fn AnalyticsPage(s: Session) -> impl IntoView {
+    let s2 = s.clone();
     let data = LocalResource::new(move || {
         let s = s.clone();
         async move { api::analytics(&s).await }
@@ -51,7 +53,94 @@ pub fn AnalyticsPage(s: Session) -> impl IntoView {
                 Some(Err(e)) => view! { <p class="alert" role="alert">{e.message()}</p> }.into_any(),
                 Some(Ok(a)) => view! { <Report a /> }.into_any(),
             }}
+            <Feedback s=s2 refresh=data />
         </div>
+    }
+}
+
+/// The Net Promoter Score of the last 12 months, its trend and the answers (paged).
+#[component]
+fn Feedback(s: Session, refresh: LocalResource<Result<Analytics, api::ApiError>>) -> impl IntoView {
+    let report = RwSignal::new(None::<Result<FeedbackReport, api::ApiError>>);
+    let older = RwSignal::new(Vec::<FeedbackAnswer>::new());
+    let load = {
+        let s = s.clone();
+        move |before: Option<u64>| {
+            let s = s.clone();
+            leptos::task::spawn_local(async move {
+                let answer = api::feedback(&s, before).await;
+                match (before, answer) {
+                    (Some(_), Ok(page)) => {
+                        older.update(|o| o.extend(page.answers.clone()));
+                        report.update(|r| {
+                            if let Some(Ok(r)) = r {
+                                r.next_before = page.next_before;
+                            }
+                        });
+                    }
+                    (_, answer) => {
+                        older.set(Vec::new());
+                        report.set(Some(answer));
+                    }
+                }
+            });
+        }
+    };
+    let first = load.clone();
+    Effect::new(move || {
+        refresh.track();
+        first(None);
+    });
+    let texts = i18n();
+    view! {
+        <section class="card" data-testid="nps">
+            <h3>{t("analytics_nps_title")}</h3>
+            {move || match report.get() {
+                None => view! { <p aria-busy="true">{t("analytics_loading")}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="alert" role="alert">{e.message()}</p> }.into_any(),
+                Some(Ok(r)) => {
+                    let texts = texts.clone();
+                    let load = load.clone();
+                    let score = r.nps.map_or_else(|| "—".to_owned(), |n| format!("{n:+}"));
+                    let counts = fill("analytics_nps_counts", &[
+                        ("promoters", &texts.number(r.promoters)),
+                        ("passives", &texts.number(r.passives)),
+                        ("detractors", &texts.number(r.detractors)),
+                    ]);
+                    let answers = r.answers.into_iter().chain(older.get()).map(|a| {
+                        let when = texts.date(&a.at);
+                        view! {
+                            <li data-testid="nps-answer"><strong>{a.score}</strong> " · " {a.customer_id} " · " {when}
+                                {a.comment.map(|c| view! { <blockquote>{c}</blockquote> })}</li>
+                        }
+                    }).collect_view();
+                    let next = r.next_before;
+                    view! {
+                        <p><span class="tile__label">{t("analytics_nps")}</span> " " <strong class="tile__value" data-testid="nps-score">{score}</strong></p>
+                        {if r.nps.is_none() {
+                            view! { <p class="hint">{t("analytics_nps_none")}</p> }.into_any()
+                        } else {
+                            view! {
+                                <p data-testid="nps-counts">{counts}</p>
+                                <table class="table" data-testid="nps-months">
+                                    <caption>{t("analytics_nps_trend")}</caption>
+                                    <thead><tr><th scope="col">{t("analytics_nps_month")}</th><th scope="col">{t("analytics_nps")}</th><th scope="col">{t("analytics_nps_answers")}</th></tr></thead>
+                                    <tbody>{r.months.into_iter().map(|m| view! {
+                                        <tr><td>{m.month}</td><td>{format!("{:+}", m.nps)}</td><td>{texts.number(m.answers)}</td></tr>
+                                    }).collect_view()}</tbody>
+                                </table>
+                                <h4>{t("analytics_nps_comments")}</h4>
+                                <ul class="answers">{answers}</ul>
+                                {next.map(|cursor| view! {
+                                    <button type="button" class="button button--quiet" data-testid="nps-more" on:click=move |_| load(Some(cursor))>{t("analytics_nps_more")}</button>
+                                })}
+                            }.into_any()
+                        }}
+                    }.into_any()
+                }
+            }}
+            <p class="hint">{t("analytics_nps_hint")}</p>
+        </section>
     }
 }
 

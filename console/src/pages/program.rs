@@ -2,7 +2,9 @@
 //! fields, and a live preview of the real widget (guest and member) that reloads after each save.
 
 use crate::api;
-use crate::form::{len_at, remove_at, set_at, Choice, Editor, Field, Kind, KindChoice, Toggle};
+use crate::form::{
+    len_at, remove_at, set_at, Choice, Editor, Field, Flag, Kind, KindChoice, Toggle,
+};
 use crate::i18n::{self, t};
 use crate::session::Session;
 use leptos::prelude::*;
@@ -174,6 +176,17 @@ pub fn ProgramPage(s: Session) -> impl IntoView {
                     <p class="hint">{t("program_campaigns_hint")}</p>
                     <Campaigns editor rewards />
                 </fieldset>
+                <fieldset><legend>{t("program_feedback")}</legend>
+                    <Toggle editor label="program_feedback_on" path="feedback" default=|| json!({"every_nth_order": 3, "points": 0}) />
+                    {move || on("feedback")().then(|| view! {
+                        {f("program_feedback_every", "feedback.every_nth_order", "program_feedback_every_hint")}
+                        {f("program_feedback_points", "feedback.points", "")}
+                    })}
+                </fieldset>
+                <fieldset><legend>{t("program_news")}</legend>
+                    <p class="hint">{t("program_news_hint")}</p>
+                    <NewsList editor locales />
+                </fieldset>
                 <fieldset><legend>{t("program_referral")}</legend>
                     <Toggle editor label="program_referral_on" path="referral" default=|| json!({"referrer_points": 500, "referee_points": 250}) />
                     {move || on("referral")().then(|| view! {
@@ -234,16 +247,12 @@ fn effect_default(kind: &str) -> Value {
 
 /// A new campaign: double points for everyone for a week from now (UTC, to the minute).
 fn campaign_default(n: usize) -> Value {
-    let minute = |ms: f64| {
-        let iso = String::from(js_sys::Date::new(&ms.into()).to_iso_string());
-        format!("{}:00Z", iso.get(..16).unwrap_or_default())
-    };
-    let now = js_sys::Date::now();
+    let (start, end) = run_from_now(7);
     json!({
         "id": format!("campaign-{}", n + 1),
         "name": "",
-        "starts_at": minute(now),
-        "ends_at": minute(now + 7.0 * 86_400_000.0),
+        "starts_at": start,
+        "ends_at": end,
         "audience": audience_default("everyone"),
         "effect": effect_default("multiplier"),
     })
@@ -253,22 +262,12 @@ fn campaign_default(n: usize) -> Value {
 #[component]
 fn Campaigns(editor: Editor, rewards: Signal<Vec<(String, String)>>) -> impl IntoView {
     let len = Memo::new(move |_| editor.doc.with(|d| len_at(d, "campaigns")));
-    let options = |prefix: &'static str, kinds: &'static [&'static str]| {
-        Signal::derive(move || {
-            kinds
-                .iter()
-                .map(|k| (k.to_string(), t(&format!("{prefix}{k}"))))
-                .collect::<Vec<_>>()
-        })
-    };
-    let audiences = options("program_audience_", &AUDIENCES);
     let effects = options("program_effect_", &EFFECTS);
     view! {
         <div class="list" data-testid="list-campaigns">
             {move || (0..len.get()).map(|i| {
                 let base = format!("campaigns[{i}]");
                 let at = move |rest: &str| format!("campaigns[{i}].{rest}");
-                let audience = move || editor.text_at(&at("audience.kind"));
                 let effect = move || editor.text_at(&at("effect.kind"));
                 view! {
                     <div class="list__row" data-testid="campaign-row">
@@ -276,14 +275,7 @@ fn Campaigns(editor: Editor, rewards: Signal<Vec<(String, String)>>) -> impl Int
                         <Field editor label="program_item_id" path=at("id") kind=Kind::Text />
                         <Field editor label="program_campaign_starts" path=at("starts_at") kind=Kind::DateTime hint="program_campaign_time_hint" />
                         <Field editor label="program_campaign_ends" path=at("ends_at") kind=Kind::DateTime />
-                        <KindChoice editor label="program_campaign_audience" path=at("audience") options=audiences default=audience_default />
-                        {move || match audience().as_str() {
-                            "tiers" => view! { <Field editor label="program_audience_tiers_field" path=at("audience.tiers") kind=Kind::Words hint="program_audience_tiers_hint" /> }.into_any(),
-                            "segments" => view! { <Field editor label="program_audience_segments_field" path=at("audience.segments") kind=Kind::Words hint="program_audience_segments_hint" /> }.into_any(),
-                            "bought_sku" => view! { <Field editor label="program_audience_sku" path=at("audience.sku") kind=Kind::Text /> }.into_any(),
-                            "inactive" => view! { <Field editor label="program_audience_days" path=at("audience.days") /> }.into_any(),
-                            _ => ().into_any(),
-                        }}
+                        <AudienceFields editor base=base.clone() />
                         <KindChoice editor label="program_campaign_effect" path=at("effect") options=effects default=effect_default />
                         {move || match effect().as_str() {
                             "multiplier" => view! { <Field editor label="program_effect_pct" path=at("effect.pct") hint="program_effect_pct_hint" /> }.into_any(),
@@ -311,6 +303,115 @@ fn Campaigns(editor: Editor, rewards: Signal<Vec<(String, String)>>) -> impl Int
             })>{t("program_add_campaign")}</button>
         </div>
     }
+}
+
+/// Translated options for the API's `kinds`: (kind, the catalog's `{prefix}{kind}`).
+fn options(prefix: &'static str, kinds: &'static [&'static str]) -> Signal<Vec<(String, String)>> {
+    Signal::derive(move || {
+        kinds
+            .iter()
+            .map(|k| (k.to_string(), t(&format!("{prefix}{k}"))))
+            .collect::<Vec<_>>()
+    })
+}
+
+/// Who a campaign or a piece of news reaches (`{base}.audience`): the kind and its field.
+#[component]
+fn AudienceFields(editor: Editor, base: String) -> impl IntoView {
+    let at = move |rest: &str| format!("{base}.audience{rest}");
+    let kind = {
+        let at = at.clone();
+        move || editor.text_at(&at(".kind"))
+    };
+    view! {
+        <KindChoice editor label="program_campaign_audience" path=at("") options=options("program_audience_", &AUDIENCES) default=audience_default />
+        {move || match kind().as_str() {
+            "tiers" => view! { <Field editor label="program_audience_tiers_field" path=at(".tiers") kind=Kind::Words hint="program_audience_tiers_hint" /> }.into_any(),
+            "segments" => view! { <Field editor label="program_audience_segments_field" path=at(".segments") kind=Kind::Words hint="program_audience_segments_hint" /> }.into_any(),
+            "bought_sku" => view! { <Field editor label="program_audience_sku" path=at(".sku") kind=Kind::Text /> }.into_any(),
+            "inactive" => view! { <Field editor label="program_audience_days" path=at(".days") /> }.into_any(),
+            _ => ().into_any(),
+        }}
+    }
+}
+
+/// A new piece of news: for everyone, from now for two weeks, one text in the program's locale.
+fn news_default(n: usize, locale: &str) -> Value {
+    let (start, end) = run_from_now(14);
+    json!({
+        "id": format!("news-{}", n + 1),
+        "texts": [{"locale": locale, "title": "", "text": ""}],
+        "starts_at": start,
+        "ends_at": end,
+        "audience": audience_default("everyone"),
+        "public": false,
+    })
+}
+
+/// The program's news: run, audience, public or not, and a text per locale.
+#[component]
+fn NewsList(editor: Editor, locales: Signal<Vec<(String, String)>>) -> impl IntoView {
+    let len = Memo::new(move |_| editor.doc.with(|d| len_at(d, "news")));
+    let languages = Signal::derive(move || {
+        let mut all = vec![(String::new(), "—".to_owned())];
+        all.extend(locales.get().into_iter().filter(|(tag, _)| !tag.is_empty()));
+        all
+    });
+    view! {
+        <div class="list" data-testid="list-news">
+            {move || (0..len.get()).map(|i| {
+                let base = format!("news[{i}]");
+                let at = move |rest: &str| format!("news[{i}].{rest}");
+                let texts = Memo::new(move |_| editor.doc.with(|d| len_at(d, &format!("news[{i}].texts"))));
+                let remove = base.clone();
+                view! {
+                    <div class="list__row" data-testid="news-row">
+                        <Field editor label="program_item_id" path=at("id") kind=Kind::Text />
+                        <Field editor label="program_campaign_starts" path=at("starts_at") kind=Kind::DateTime hint="program_campaign_time_hint" />
+                        <Field editor label="program_campaign_ends" path=at("ends_at") kind=Kind::DateTime />
+                        <AudienceFields editor base=base.clone() />
+                        <Flag editor label="program_news_public" path=at("public") />
+                        <Field editor label="program_news_link" path=at("link") kind=Kind::Text hint="program_join_url_hint" />
+                        {move || (0..texts.get()).map(|j| {
+                            let tx = move |rest: &str| format!("news[{i}].texts[{j}].{rest}");
+                            view! {
+                                <div class="list__row list__row--nested" data-testid="news-text">
+                                    <Choice editor label="program_news_locale" path=tx("locale") options=languages />
+                                    <Field editor label="program_news_title" path=tx("title") kind=Kind::Text />
+                                    <Field editor label="program_news_text" path=tx("text") kind=Kind::Text />
+                                    <button type="button" class="button button--quiet" on:click=move |_| editor.doc.update(|d| remove_at(d, &format!("news[{i}].texts[{j}]")))>{t("program_remove")}</button>
+                                </div>
+                            }
+                        }).collect_view()}
+                        <button type="button" class="button button--quiet" data-testid="add-news-text" on:click=move |_| editor.doc.update(|d| {
+                            let path = format!("news[{i}].texts");
+                            let mut items = crate::form::get_at(d, &path).and_then(Value::as_array).cloned().unwrap_or_default();
+                            items.push(json!({"locale": "", "title": "", "text": ""}));
+                            set_at(d, &path, Value::Array(items));
+                        })>{t("program_add_news_text")}</button>
+                        <button type="button" class="button button--quiet" on:click=move |_| editor.doc.update(|d| remove_at(d, &remove))>{t("program_remove")}</button>
+                    </div>
+                }
+            }).collect_view()}
+            <button type="button" class="button button--quiet" data-testid="add-news" on:click=move |_| editor.doc.update(|d| {
+                let n = len_at(d, "news");
+                let locale = crate::form::get_at(d, "default_locale").and_then(Value::as_str).unwrap_or("en").to_owned();
+                let mut items = crate::form::get_at(d, "news").and_then(Value::as_array).cloned().unwrap_or_default();
+                items.push(news_default(n, &locale));
+                set_at(d, "news", Value::Array(items));
+            })>{t("program_add_news")}</button>
+        </div>
+    }
+}
+
+/// A run from now (UTC, to the minute) for `days` days, as RFC 3339 `(start, end)`.
+fn run_from_now(days: u32) -> (String, String) {
+    let minute = |ms: f64| {
+        let iso = String::from(js_sys::Date::new(&ms.into()).to_iso_string());
+        format!("{}:00Z", iso.get(..16).unwrap_or_default())
+    };
+    let now = js_sys::Date::now();
+    (minute(now), minute(now + f64::from(days) * 86_400_000.0))
 }
 
 /// The whole program in sentences, in the owner's language, updated as they edit.
@@ -452,6 +553,37 @@ fn summary(doc: &Value, currency: &str) -> Vec<String> {
             &[
                 ("name", text("name")),
                 ("effect", &texts.t(&format!("program_effect_{effect}"))),
+                ("start", &texts.date_time(text("starts_at"))),
+                ("end", &texts.date_time(text("ends_at"))),
+            ],
+        ));
+    }
+    if let (Some(every), Some(points)) = (int("feedback.every_nth_order"), int("feedback.points")) {
+        lines.push(texts.fill(
+            "summary_feedback",
+            &[("orders", &number(every)), ("points", &number(points))],
+        ));
+    }
+    for n in doc
+        .get("news")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let text = |k: &str| n.get(k).and_then(Value::as_str).unwrap_or_default();
+        let title = n
+            .pointer("/texts/0/title")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let public = n.get("public").and_then(Value::as_bool).unwrap_or(false);
+        lines.push(texts.fill(
+            if public {
+                "summary_news_public"
+            } else {
+                "summary_news"
+            },
+            &[
+                ("title", title),
                 ("start", &texts.date_time(text("starts_at"))),
                 ("end", &texts.date_time(text("ends_at"))),
             ],

@@ -16,6 +16,7 @@ fn describe(event: &str) -> String {
         "tier.changed" => "webhooks_event_tier_changed",
         "birthday.upcoming" => "webhooks_event_birthday_upcoming",
         "points.expiring" => "webhooks_event_points_expiring",
+        "feedback.received" => "webhooks_event_feedback_received",
         _ => return String::new(),
     };
     t(key)

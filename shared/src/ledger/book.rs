@@ -29,6 +29,8 @@ pub struct Book {
     coupon_index: Map<usize>,
     /// Idempotency records: event id → (content fingerprint, first outcome).
     pub processed: Map<(u64, Outcome)>,
+    /// Feedback answers, oldest first.
+    pub answers: Vec<crate::feedback::Answer>,
 }
 
 impl Book {
@@ -46,6 +48,7 @@ impl Book {
             coupons: Vec::new(),
             coupon_index: Map::default(),
             processed: Map::default(),
+            answers: Vec::new(),
         };
         let changes = book.account.take_changes();
         book.absorb(changes);
@@ -116,6 +119,7 @@ impl Book {
         for (key, record) in changes.orders {
             self.orders.insert(key, record);
         }
+        self.answers.extend(changes.feedback);
         for coupon in changes.coupons {
             match self.coupon_index.get(&coupon.code) {
                 Some(&i) => self.coupons[i] = coupon,

@@ -97,6 +97,7 @@ impl LegacyAccount {
                 .collect(),
             orders,
             coupons: self.coupons,
+            feedback: None,
         };
         let account = Account {
             customer_id: self.customer_id,
@@ -133,6 +134,8 @@ impl LegacyAccount {
             certificates_issued: self.certificates_issued,
             skus: Vec::new(),
             campaign_orders: BTreeMap::new(),
+            news_read: Vec::new(),
+            feedback: Default::default(),
             last_birthday_year: self.last_birthday_year,
             birthday: self.birthday,
             cashback_minor: self.cashback_minor,

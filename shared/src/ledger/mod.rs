@@ -14,6 +14,7 @@
 //! Idempotency by event id belongs to the store (see [`book::Book`], the in-memory reference
 //! store, and the worker's idempotency records); [`fingerprint`] is the content hash both use.
 
+mod answers;
 pub mod book;
 pub mod legacy;
 mod orders;
@@ -116,6 +117,15 @@ pub enum EventKind {
         refunded_minor: i64,
         amount_minor: i64,
     },
+    // New kinds go last: an event's fingerprint hashes the variant's index.
+    /// The member saw these news (read marks for the program's news only).
+    ReadNews { ids: Vec<String> },
+    /// The member answers the card's open feedback question `question` (score 0–10).
+    Feedback {
+        question: u32,
+        score: u8,
+        comment: Option<String>,
+    },
 }
 
 /// Why an event was refused. Nothing was changed.
@@ -139,6 +149,8 @@ pub enum LedgerError {
     CouponExpired,
     #[error("the birthday was already set; it cannot be changed")]
     BirthdayAlreadySet,
+    #[error("no open feedback question with this number")]
+    NoOpenQuestion,
     #[error("order '{0}' was already paid")]
     DuplicateOrder(String),
     #[error("no paid order '{0}' for this member")]
@@ -301,6 +313,8 @@ pub struct Changes {
     /// Coupons issued or changed, as they are now (a coupon that is no longer live has left the
     /// account and lives only in its row).
     pub coupons: Vec<Coupon>,
+    /// A feedback answer to store.
+    pub feedback: Option<crate::feedback::Answer>,
 }
 
 /// The stamp card in progress.
@@ -396,6 +410,12 @@ pub struct Account {
     /// → time); only the program's campaigns are kept.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub campaign_orders: BTreeMap<String, Timestamp>,
+    /// The program's news the member has read (ids; only the program's news are kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub news_read: Vec<String>,
+    /// The feedback question: the open one and the counters that decide the next.
+    #[serde(default)]
+    pub feedback: crate::feedback::FeedbackState,
     pub last_birthday_year: Option<i64>,
     /// `(month, day)`, set once by the member.
     #[serde(default)]
@@ -531,6 +551,8 @@ impl Account {
             certificates_issued: BTreeMap::new(),
             skus: Vec::new(),
             campaign_orders: BTreeMap::new(),
+            news_read: Vec::new(),
+            feedback: Default::default(),
             last_birthday_year: None,
             birthday: None,
             cashback_minor: 0,
@@ -598,6 +620,15 @@ impl Account {
             EventKind::Referred { referrer } => self.referred(referrer)?,
             EventKind::SetBusiness { business } => {
                 self.business = *business;
+                Outcome::default()
+            }
+            EventKind::Feedback {
+                question,
+                score,
+                comment,
+            } => self.answer_feedback(program, at, *question, *score, comment)?,
+            EventKind::ReadNews { ids } => {
+                self.news_read = crate::news::mark_read(program, &self.news_read, ids);
                 Outcome::default()
             }
             EventKind::SetBirthday { month, day } => {

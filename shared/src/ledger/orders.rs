@@ -215,6 +215,7 @@ impl Account {
             });
         }
         self.store_order(order_id.to_owned(), record);
+        self.feedback.after_order(program.feedback.as_ref(), at);
         Ok(outcome)
     }
 

@@ -62,6 +62,76 @@ fn history_sum(a: &Book) -> i64 {
     a.entries.iter().map(|e| e.points).sum()
 }
 
+// ---- feedback ----
+
+#[test]
+fn every_second_order_asks_once_and_answering_pays_once() {
+    let mut p = program();
+    p.feedback = Some(crate::feedback::Feedback {
+        every_nth_order: 2,
+        points: 50,
+    });
+    let mut a = open(&p);
+    let answer = |id: &str, at, question, score| {
+        ev(
+            id,
+            at,
+            EventKind::Feedback {
+                question,
+                score,
+                comment: Some("Lovely croissants".into()),
+            },
+        )
+    };
+    apply(&mut a, &p, &paid("o1", T0 + DAY, 1_000));
+    assert_eq!(a.account.feedback.question(T0 + DAY), None);
+    assert_eq!(
+        a.apply(&p, &answer("f0", T0 + DAY, 1, 9), &ctx(T0 + DAY)),
+        Err(LedgerError::NoOpenQuestion),
+        "nothing asked yet"
+    );
+    apply(&mut a, &p, &paid("o2", T0 + 2 * DAY, 1_000));
+    let (question, _) = a.account.feedback.question(T0 + 2 * DAY).expect("asked");
+    assert_eq!(question, 1);
+    let before = a.account.spendable(T0 + 3 * DAY);
+    assert_eq!(
+        a.apply(&p, &answer("f1", T0 + 3 * DAY, 2, 9), &ctx(T0 + 3 * DAY)),
+        Err(LedgerError::NoOpenQuestion),
+        "another question's number"
+    );
+    let outcome = apply(&mut a, &p, &answer("f2", T0 + 3 * DAY, 1, 9));
+    assert_eq!(outcome.points, 50);
+    assert_eq!(a.account.spendable(T0 + 3 * DAY), before + 50);
+    assert_eq!(a.entries.last().unwrap().kind, "feedback");
+    assert_eq!(a.answers.len(), 1);
+    assert_eq!(a.answers[0].score, 9);
+    assert_eq!(a.answers[0].comment.as_deref(), Some("Lovely croissants"));
+    // The same answer again is a replay; a second answer to the question is refused.
+    assert_eq!(
+        apply(&mut a, &p, &answer("f2", T0 + 3 * DAY, 1, 9)).points,
+        50
+    );
+    assert_eq!(a.answers.len(), 1);
+    assert_eq!(
+        a.apply(&p, &answer("f3", T0 + 4 * DAY, 1, 3), &ctx(T0 + 4 * DAY)),
+        Err(LedgerError::NoOpenQuestion)
+    );
+    // Two more orders within 30 days of the question ask nothing; after them the next opens.
+    apply(&mut a, &p, &paid("o3", T0 + 5 * DAY, 1_000));
+    apply(&mut a, &p, &paid("o4", T0 + 6 * DAY, 1_000));
+    assert_eq!(a.account.feedback.question(T0 + 6 * DAY), None);
+    apply(&mut a, &p, &paid("o5", T0 + 40 * DAY, 1_000));
+    assert_eq!(
+        a.account.feedback.question(T0 + 40 * DAY).map(|(q, _)| q),
+        Some(2)
+    );
+    // An unanswered question closes after 30 days.
+    assert_eq!(
+        a.apply(&p, &answer("f4", T0 + 71 * DAY, 2, 10), &ctx(T0 + 71 * DAY)),
+        Err(LedgerError::NoOpenQuestion)
+    );
+}
+
 // ---- joining ----
 
 #[test]

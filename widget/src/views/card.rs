@@ -28,13 +28,10 @@ pub fn Points(
             &[("points", &points), ("date", &i18n.date(&e.on))],
         )
     });
-    // Running by the shopper's clock (the card may have been computed a while ago).
-    let now = String::from(js_sys::Date::new_0().to_iso_string());
-    let running = |t: &str| t.get(..19).unwrap_or(t) <= now.get(..19).unwrap_or(&now);
     let campaigns: Vec<String> = card
         .campaigns
         .iter()
-        .filter(|c| running(&c.starts_at) && !running(&c.ends_at))
+        .filter(|c| super::runs_now(&c.starts_at, &c.ends_at))
         .map(|c| {
             i18n.fill(
                 "campaign_until",

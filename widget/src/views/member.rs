@@ -3,8 +3,10 @@
 
 use super::birthday::Birthday;
 use super::card::{Points, StampCard, TierProgress};
+use super::feedback::Feedback;
 use super::history::History;
 use super::i18n;
+use super::news::News;
 use super::rewards::{CopyCode, Coupons, Rewards};
 use crate::WidgetConfig;
 use leptos::prelude::*;
@@ -29,7 +31,9 @@ pub fn Member(
     view! {
         <div class="pc-card" data-testid="card">
             <h2 class="pc-title">{program.name.clone()}</h2>
+            <News news=card.with_untracked(|c| c.news.clone()) fallback=program.default_locale.clone() member=(config.clone(), token.clone()) />
             {move || view! { <Points card=card.get() /> }}
+            <Feedback card shop=program.name.clone() config=config.clone() token=token.clone() />
             {move || card.with(|c| c.tier.clone()).map(|tier| view! { <TierProgress tier currency=card.with(|c| c.currency.clone()) /> })}
             {move || card.with(|c| c.stamps.clone()).map(|stamps| view! { <StampCard stamps /> })}
             <Rewards card config=config.clone() token=token.clone() />

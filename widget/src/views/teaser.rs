@@ -1,6 +1,7 @@
 //! What a visitor who is not signed in sees: what members of the program get, and a join link.
 
 use super::i18n;
+use super::news::News;
 use leptos::prelude::*;
 use shared::program::Program;
 
@@ -63,6 +64,7 @@ pub fn Teaser(
     view! {
         <div class="pc-teaser" data-testid="teaser">
             <h2 class="pc-title">{program.name.clone()}</h2>
+            <News news=program.news.iter().map(|n| n.card_view(true)).collect() fallback=program.default_locale.clone() />
             <p>{i18n.t("teaser_intro")}</p>
             <ul class="pc-perks">
                 <li data-testid="earn-rule">{earn}</li>

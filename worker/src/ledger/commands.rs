@@ -73,6 +73,7 @@ impl ShopLedger {
                 value(&shop.record)
             }
             Command::PutProgram { program } => self.put_program(program).await,
+            Command::Program => value(&self.program()?.1),
             Command::RotateKey {
                 secret_key,
                 previous_until,
@@ -109,6 +110,12 @@ impl ShopLedger {
                 after,
                 limit,
             } => self.export_page(&customer, part, after, limit),
+            Command::Feedback { before, limit } => value(&super::feedback::report(
+                self.store.sql(),
+                crate::now_unix() as i64,
+                before,
+                limit,
+            )?),
             Command::Analytics => {
                 let now = crate::now_unix() as i64;
                 let (_, program) = self.program()?;
@@ -456,6 +463,7 @@ impl ShopLedger {
             "exported_at": shared::time::rfc3339(now),
             "member": member,
             "account": account,
+            "feedback": super::feedback::answers_of(self.store.sql(), customer)?,
         });
         value(&head)
     }
@@ -612,6 +620,7 @@ impl ShopLedger {
                         .map(|(k, v)| (k.clone(), v.clone()))
                         .collect(),
                     coupons: book.coupons.clone(),
+                    feedback: None,
                 };
                 self.store.save_member(&book.account, changes, now)?;
                 stats.track(

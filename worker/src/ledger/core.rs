@@ -577,4 +577,54 @@ mod tests {
         assert!(!store.is_suppressed("c1").unwrap());
         assert!(open.open_member("c1", &ctx(NOW)).is_ok());
     }
+
+    #[test]
+    fn a_feedback_answer_is_stored_once_with_its_points_and_erased_with_the_member() {
+        let store = MemoryStore::default();
+        let mut program = Program::demo_bakery();
+        program.feedback = Some(shared::feedback::Feedback {
+            every_nth_order: 1,
+            points: 25,
+        });
+        let ledger = Ledger {
+            store: &store,
+            program: &program,
+            shop_id: "s",
+            entropy: &counter,
+            members_may_rejoin: true,
+            shopper: false,
+        };
+        batch(&ledger, &[item("c1", paid("e1", "o1", 1_000), "h1")]);
+        let answer = Event {
+            id: "feedback:1".into(),
+            at: NOW,
+            kind: EventKind::Feedback {
+                question: 1,
+                score: 10,
+                comment: Some("Best rye in town".into()),
+            },
+        };
+        let balance = |store: &MemoryStore| {
+            let (account, _) = store.member("c1").unwrap().unwrap();
+            account.spendable(NOW)
+        };
+        let before = balance(&store);
+        let results = batch(&ledger, &[item("c1", answer.clone(), "h2")]);
+        assert_eq!(results[0]["status"], 200, "{results:?}");
+        assert_eq!(balance(&store), before + 25, "the points for answering");
+        assert_eq!(store.answers(), 1);
+        let (account, _) = store.member("c1").unwrap().unwrap();
+        assert_eq!(account.feedback.question(NOW), None, "answered");
+        // The same question again (another request) is refused and stores nothing.
+        let again = Event {
+            id: "feedback:1-again".into(),
+            ..answer
+        };
+        let results = batch(&ledger, &[item("c1", again, "h3")]);
+        assert_eq!(results[0]["status"], 409, "{results:?}");
+        assert_eq!(store.answers(), 1);
+        store.transaction(|| ledger.erase("c1", NOW)).unwrap();
+        assert_eq!(store.answers(), 0);
+        assert!(!store.holds_anything_of("c1"));
+    }
 }

@@ -23,6 +23,8 @@ struct Tables {
     webhook_events: Vec<(String, String, String)>,
     /// Suppression entries of erased members: key → erased at.
     erased: BTreeMap<String, i64>,
+    /// Feedback answers: (member, answer).
+    answers: Vec<(String, shared::feedback::Answer)>,
 }
 
 /// The ledger's tables in memory.
@@ -73,6 +75,12 @@ impl MemoryStore {
             || t.idempotency.values().any(|(c, _, _)| c == customer)
             || t.birthdays.contains_key(customer)
             || t.stale.contains_key(customer)
+            || t.answers.iter().any(|(c, _)| c == customer)
+    }
+
+    /// How many feedback answers are stored.
+    pub fn answers(&self) -> usize {
+        self.tables.borrow().answers.len()
     }
 }
 
@@ -113,6 +121,14 @@ impl Storage for MemoryStore {
         }
         t.members
             .insert(customer.clone(), (account.clone(), version));
+        if let Some(answer) = changes.feedback {
+            let fresh = !t
+                .answers
+                .iter()
+                .any(|(c, a)| *c == customer && a.question == answer.question);
+            assert!(fresh, "one answer per member and question");
+            t.answers.push((customer.clone(), answer));
+        }
         for (seq, entry) in changes.entries {
             let fresh = t.entries.insert((customer.clone(), seq), entry).is_none();
             assert!(fresh, "entries are append-only");
@@ -261,6 +277,7 @@ impl Storage for MemoryStore {
         t.coupons.retain(|_, (c, _, _)| c != customer);
         t.idempotency.retain(|_, (c, _, _)| c != customer);
         t.stale.remove(customer);
+        t.answers.retain(|(c, _)| c != customer);
         Ok(())
     }
 }

@@ -21,6 +21,7 @@ mod batch;
 mod commands;
 pub use commands::MAX_HISTORY_PAGE;
 mod core;
+mod feedback;
 #[cfg(test)]
 mod memory;
 mod schedules;

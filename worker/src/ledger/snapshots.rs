@@ -35,7 +35,7 @@ impl ShopLedger {
             snapshots
                 .put(
                     &crate::kv::program_key(&shop.shop),
-                    serde_json::to_string(program)?,
+                    serde_json::to_string(&shared::news::public_program(program))?,
                 )?
                 .execute()
                 .await?;

@@ -1,6 +1,6 @@
 //! The ledger object's SQLite schema and every read and write of it (one module owns the tables).
 //!
-//! Tables, schema version 6:
+//! Tables, schema version 7:
 //! - `shop`, `program`, `program_versions`: the shop (its secret key, the key rotated out with
 //!   the end of its grace period, the customer tokens' longest lifetime — version 3 added
 //!   those), its program, and recent program versions
@@ -23,6 +23,8 @@
 //!   shop refuses re-joining.
 //! - `webhooks`, `webhook_outbox` (version 4): the shop's endpoints and the events queued for
 //!   them, owned by `super::webhooks`.
+//! - `feedback`, `nps_months` (version 7): feedback answers and the NPS counts per month, owned
+//!   by `super::feedback`.
 //! - `meta`: the schema version.
 //!
 //! Version 1 (one JSON document per member in `accounts`, coupons as `code → member`) is migrated
@@ -42,7 +44,7 @@ use worker::{SqlStorage, SqlStorageValue};
 use super::storage::Result;
 
 /// The schema this code reads and writes.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 /// Larger than any sequence number, and safe as a JavaScript number.
 const MAX_SAFE: i64 = (1 << 53) - 1;
 /// How long an idempotency record answers replays (90 days).
@@ -249,6 +251,7 @@ impl Store {
         self.sql.exec(SCHEMA, None)?;
         self.sql.exec(crate::shop_stats::SCHEMA, None)?;
         self.sql.exec(super::webhooks::SCHEMA, None)?;
+        self.sql.exec(super::feedback::SCHEMA, None)?;
         self.sql.exec(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)",
             vec![int(SCHEMA_VERSION)],
@@ -779,6 +782,9 @@ impl Storage for Store {
     /// Writes the member row and the rows the last events produced.
     fn save_member(&self, account: &Account, changes: Changes, now: i64) -> Result<()> {
         let customer = account.customer_id.as_str();
+        if let Some(answer) = &changes.feedback {
+            super::feedback::save(&self.sql, customer, answer)?;
+        }
         self.sql.exec(
             "INSERT INTO members (customer_id, member_code, state, updated_at, expiry_day)
              VALUES (?, ?, ?, ?, ?)
@@ -983,6 +989,7 @@ impl Storage for Store {
                 vec![customer.into()],
             )?;
         }
+        super::feedback::erase(&self.sql, customer)?;
         // Records written by the first version carry no member column: their answer names it.
         self.sql.exec(
             "DELETE FROM idempotency WHERE customer_id IS NULL
@@ -1161,6 +1168,11 @@ impl Storage for Store {
             }),
         )?;
         let changes = || saves.iter().map(|(a, c, _)| (a.customer_id.as_str(), c));
+        for (customer, c) in changes() {
+            if let Some(answer) = &c.feedback {
+                super::feedback::save(&self.sql, customer, answer)?;
+            }
+        }
         self.exec_rows(
             "INSERT INTO entries (customer_id, seq, at, kind, points, stamps, order_id, note)
              SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,

@@ -45,36 +45,7 @@ pub async fn history(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     crate::problem::respond(
         async {
             let (shop, customer) = target(&req, &ctx).await?;
-            let url = req.url()?;
-            let mut before = None;
-            let mut limit = 50;
-            for (name, value) in url.query_pairs() {
-                match name.as_ref() {
-                    "before" => {
-                        // Cursors are entry sequence numbers: SQLite integers, 0 to 2^63 − 1.
-                        let cursor = value.parse::<u64>().ok().filter(|c| *c <= i64::MAX as u64);
-                        before = Some(cursor.ok_or_else(|| {
-                            crate::problem::ApiError::field(
-                                "before",
-                                "must be a cursor from a previous page",
-                            )
-                        })?)
-                    }
-                    "limit" => {
-                        limit = value
-                            .parse::<usize>()
-                            .ok()
-                            .filter(|l| (1..=crate::ledger::MAX_HISTORY_PAGE).contains(l))
-                            .ok_or_else(|| {
-                                crate::problem::ApiError::field(
-                                    "limit",
-                                    "must be between 1 and 200",
-                                )
-                            })?
-                    }
-                    _ => {}
-                }
-            }
+            let (before, limit) = super::page_query(&req)?;
             let command = Command::History {
                 customer: customer.to_string(),
                 before,
@@ -244,6 +215,22 @@ pub async fn analytics(req: Request, ctx: RouteContext<()>) -> Result<Response> 
             super::ensure_demo_seeded(&ctx.env, &shop).await?;
             crate::auth::shop(&req, &ctx.env, &shop).await?;
             super::relay(&ctx.env, &shop, &Command::Analytics, 200).await
+        }
+        .await,
+    )
+}
+
+/// `GET /v1/shops/{shop}/feedback?before=<cursor>&limit=<1..200>` (shop key): the Net Promoter
+/// Score of the last 12 months, its trend, and the answers, newest first.
+pub async fn feedback(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    crate::problem::respond(
+        async {
+            let shop = super::shop_param(&ctx)?;
+            super::ensure_demo_seeded(&ctx.env, &shop).await?;
+            crate::auth::shop(&req, &ctx.env, &shop).await?;
+            let (before, limit) = super::page_query(&req)?;
+            let command = Command::Feedback { before, limit };
+            super::relay(&ctx.env, &shop, &command, 200).await
         }
         .await,
     )

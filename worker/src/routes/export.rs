@@ -1,7 +1,7 @@
 //! `GET …/customers/{customer}/export` (shop key): everything stored about a member, streamed.
 //!
-//! The answer has the shape `{shop_id, exported_at, member, ledger: {account, history, orders,
-//! coupons}}`; the edge writes it as it reads the member's rows from the ledger object a page at
+//! The answer has the shape `{shop_id, exported_at, member, feedback, ledger: {account, history,
+//! orders, coupons}}`; the edge writes it as it reads the member's rows from the ledger object a page at
 //! a time (entries oldest first, order records by key, coupons in issue order), so a member with
 //! a million orders costs no more memory than one with ten.
 
@@ -48,8 +48,8 @@ pub fn stream(
     head: Value,
 ) -> worker::Result<Response> {
     let opening = format!(
-        "{{\"shop_id\":{},\"exported_at\":{},\"member\":{},\"ledger\":{{\"account\":{},\"history\":[",
-        head["shop_id"], head["exported_at"], head["member"], head["account"]
+        "{{\"shop_id\":{},\"exported_at\":{},\"member\":{},\"feedback\":{},\"ledger\":{{\"account\":{},\"history\":[",
+        head["shop_id"], head["exported_at"], head["member"], head["feedback"], head["account"]
     );
     let first = Step::Part(ExportPart::Entries, None, true);
     let body = stream::unfold((Some(opening), first), move |(prefix, step)| {

@@ -5,7 +5,7 @@
 
 use crate::commands::Command;
 use crate::problem::ApiError;
-use shared::api::BirthdayRequest;
+use shared::api::{BirthdayRequest, FeedbackRequest, ReadNewsRequest};
 use shared::ledger::{Event, EventKind};
 use shared::ShopId;
 use worker::{Env, Request, Response, Result, RouteContext};
@@ -114,6 +114,73 @@ pub async fn birthday(mut req: Request, ctx: RouteContext<()>) -> Result<Respons
                     id: format!("birthday:{date}"),
                     at: crate::now_unix() as i64,
                     kind: EventKind::SetBirthday { month, day },
+                },
+                shopper: true,
+                fail_midway: false,
+            };
+            super::relay(&ctx.env, &shop, &command, 200).await
+        }
+        .await,
+    )
+}
+
+/// `POST …/me/news/read` `{"ids":[…]}`: the shopper has seen these news of their card. Marks
+/// only the program's news; sending the same ids again is a replay.
+pub async fn read_news(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    crate::problem::respond(
+        async {
+            let shop = super::shop_param(&ctx)?;
+            super::ensure_demo_seeded(&ctx.env, &shop).await?;
+            let customer = crate::auth::customer_write(&req, &ctx.env, &shop).await?;
+            let body = crate::body::json::<ReadNewsRequest>(&mut req).await?;
+            shared::requests::check_news_ids(&body.value.ids).map_err(ApiError::invalid)?;
+            let command = Command::Apply {
+                idem: super::idem(
+                    format!("news:{customer}:{}", &body.hash[..16]),
+                    body.hash.clone(),
+                ),
+                customer: customer.to_string(),
+                event: Event {
+                    id: format!("news:{}", &body.hash[..16]),
+                    at: crate::now_unix() as i64,
+                    kind: EventKind::ReadNews {
+                        ids: body.value.ids,
+                    },
+                },
+                shopper: true,
+                fail_midway: false,
+            };
+            super::relay(&ctx.env, &shop, &command, 200).await
+        }
+        .await,
+    )
+}
+
+/// `POST …/me/feedback` `{"question", "score", "comment"?}`: the member answers the card's open
+/// question. The same answer again is a replay; another answer to it is 409
+/// `idempotency_conflict`, a question that is not open 409 `no_open_question`.
+pub async fn feedback(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    crate::problem::respond(
+        async {
+            let shop = super::shop_param(&ctx)?;
+            super::ensure_demo_seeded(&ctx.env, &shop).await?;
+            let customer = crate::auth::customer_write(&req, &ctx.env, &shop).await?;
+            let body = crate::body::json::<FeedbackRequest>(&mut req).await?;
+            let (score, comment) =
+                shared::feedback::check_answer(body.value.score, body.value.comment.as_deref())
+                    .map_err(ApiError::invalid)?;
+            let question = body.value.question;
+            let command = Command::Apply {
+                idem: super::idem(format!("feedback:{customer}:{question}"), body.hash),
+                customer: customer.to_string(),
+                event: Event {
+                    id: format!("feedback:{question}"),
+                    at: crate::now_unix() as i64,
+                    kind: EventKind::Feedback {
+                        question,
+                        score,
+                        comment,
+                    },
                 },
                 shopper: true,
                 fail_midway: false,

@@ -125,6 +125,35 @@ pub fn idempotency_key(req: &Request) -> std::result::Result<String, ApiError> {
 }
 
 /// An idempotency record identity.
+/// `?before=<cursor>&limit=<1..200>` of a paged list (default 50 a page).
+pub fn page_query(req: &Request) -> std::result::Result<(Option<u64>, usize), ApiError> {
+    let url = req
+        .url()
+        .map_err(|_| ApiError::field("url", "must be a valid URL"))?;
+    let mut before = None;
+    let mut limit = 50;
+    for (name, value) in url.query_pairs() {
+        match name.as_ref() {
+            "before" => {
+                // Cursors are SQLite integers, 0 to 2^63 − 1.
+                let cursor = value.parse::<u64>().ok().filter(|c| *c <= i64::MAX as u64);
+                before = Some(cursor.ok_or_else(|| {
+                    ApiError::field("before", "must be a cursor from a previous page")
+                })?)
+            }
+            "limit" => {
+                limit = value
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|l| (1..=crate::ledger::MAX_HISTORY_PAGE).contains(l))
+                    .ok_or_else(|| ApiError::field("limit", "must be between 1 and 200"))?
+            }
+            _ => {}
+        }
+    }
+    Ok((before, limit))
+}
+
 pub fn idem(key: String, body_hash: String) -> Idem {
     Idem { key, body_hash }
 }

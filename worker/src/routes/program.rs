@@ -1,4 +1,5 @@
-//! `GET /v1/shops/{shop}/program` (public, from KV) and `PUT` (shop key): the loyalty program.
+//! `GET /v1/shops/{shop}/program` (public, from KV: the news marked public only; with the shop
+//! key, the whole program from the ledger object) and `PUT` (shop key): the loyalty program.
 
 use super::Answer;
 use crate::commands::Command;
@@ -6,13 +7,17 @@ use crate::problem::ApiError;
 use shared::program::Program;
 use worker::{Request, Response, Result, RouteContext};
 
-pub async fn get(_req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    crate::problem::respond(read(&ctx).await)
+pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    crate::problem::respond(read(&req, &ctx).await)
 }
 
-async fn read(ctx: &RouteContext<()>) -> Answer {
+async fn read(req: &Request, ctx: &RouteContext<()>) -> Answer {
     let shop = super::shop_param(ctx)?;
     super::ensure_demo_seeded(&ctx.env, &shop).await?;
+    if req.headers().has("Authorization")? {
+        crate::auth::shop(req, &ctx.env, &shop).await?;
+        return super::relay(&ctx.env, &shop, &Command::Program, 200).await;
+    }
     let program = ctx
         .env
         .kv(crate::KV_BINDING)?

@@ -446,6 +446,8 @@ impl Account {
                 self.business = *business;
                 Outcome::default()
             }
+            // Read marks came after the first ledger; they move no value.
+            EventKind::ReadNews { .. } | EventKind::Feedback { .. } => Outcome::default(),
             EventKind::SetBirthday { month, day } => {
                 if self.birthday.is_some() {
                     return Err(LedgerError::BirthdayAlreadySet);
