@@ -42,6 +42,8 @@ RULES_BEYOND_THE_SCHEMA = [
     ("news.texts.locale", r"duplicate locale"),
     ("news.public", r"only news for everyone can be public"),
     ("news", r"at most 16000 characters of text in all"),
+    ("anniversary.reward_id", r"must name a reward of the catalog"),
+    ("special_dates.reward_id", r"must name a reward of the catalog"),
     ("campaigns.audience.tiers", r"must name tiers of the program"),
     ("campaigns.effect.reward_id", r"must name a reward of the catalog"),
     # Relative to the clock.

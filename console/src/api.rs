@@ -4,6 +4,7 @@ use crate::session::Session;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use shared::api::{Analytics, FeedbackReport, Problem, ShopCustomerView};
+use shared::occasions::UpcomingList;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
@@ -57,6 +58,26 @@ pub async fn send(
     body: Option<&Value>,
     idempotency_key: Option<&str>,
 ) -> Result<Value, ApiError> {
+    let (status, text) = fetch(s, method, path, body, idempotency_key).await?;
+    match status {
+        204 => Ok(Value::Null),
+        _ => serde_json::from_str(&text).map_err(|_| ApiError::Network),
+    }
+}
+
+/// A `GET` whose 2xx body is text (a CSV download).
+pub async fn text(s: &Session, path: &str) -> Result<String, ApiError> {
+    Ok(fetch(s, "GET", path, None, None).await?.1)
+}
+
+/// Sends one request; a 2xx answer's status and body text, or the error.
+async fn fetch(
+    s: &Session,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    idempotency_key: Option<&str>,
+) -> Result<(u16, String), ApiError> {
     let init = RequestInit::new();
     init.set_method(method);
     if let Some(body) = body {
@@ -83,8 +104,7 @@ pub async fn send(
         .as_string()
         .unwrap_or_default();
     match response.status() {
-        204 => Ok(Value::Null),
-        200..=299 => serde_json::from_str(&text).map_err(|_| ApiError::Network),
+        status @ 200..=299 => Ok((status, text)),
         401 | 403 => Err(ApiError::Unauthorized),
         _ => {
             Err(serde_json::from_str::<Problem>(&text).map_or(ApiError::Network, ApiError::Problem))
@@ -111,6 +131,11 @@ pub async fn put_program(s: &Session, program: &Value) -> Result<Value, ApiError
 /// The shop's analytics.
 pub async fn analytics(s: &Session) -> Result<Analytics, ApiError> {
     get(s, "analytics").await
+}
+
+/// Birthdays and anniversaries of the next `days` days.
+pub async fn occasions(s: &Session, days: u32) -> Result<UpcomingList, ApiError> {
+    get(s, &format!("occasions?days={days}")).await
 }
 
 /// The NPS report with a page of answers older than `before`.

@@ -33,6 +33,9 @@ pub struct MemberStats {
     pub deducted: i64,
     /// `(month, day)`.
     pub birthday: Option<(u8, u8)>,
+    /// `(slot, month, day)` of the member's occasions: the join date (slot 0) and their dates.
+    #[serde(default)]
+    pub occasions: Vec<(u8, u8, u8)>,
 }
 
 impl MemberStats {
@@ -49,6 +52,7 @@ impl MemberStats {
             expired: t.expired,
             deducted: t.deducted,
             birthday: account.birthday,
+            occasions: crate::occasions::of(account),
         }
     }
 
@@ -433,6 +437,7 @@ mod tests {
         let mut stats = MemberStats {
             last_active_day: book.joined_at.div_euclid(DAY),
             birthday: book.birthday,
+            occasions: crate::occasions::of(book),
             ..MemberStats::default()
         };
         for entry in &book.entries {

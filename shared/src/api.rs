@@ -63,6 +63,33 @@ pub struct Card {
     /// The open feedback question, if the card asks one now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feedback: Option<CardFeedback>,
+    /// The dates the member set, celebrated every year.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dates: Vec<CardDate>,
+}
+
+/// A date the member set ("Our wedding anniversary", `06-12`).
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardDate {
+    pub label: String,
+    #[cfg_attr(feature = "openapi", schemars(pattern(MONTH_DAY_PATTERN)))]
+    pub date: String,
+}
+
+/// `POST …/me/dates`: a date the member wants celebrated every year.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(length(min = 1, max = 40), pattern(crate::requests::TEXT_PATTERN))
+    )]
+    pub label: String,
+    /// `MM-DD`.
+    #[cfg_attr(feature = "openapi", schemars(pattern(MONTH_DAY_PATTERN)))]
+    pub date: String,
 }
 
 /// "How likely are you to recommend us to a friend?", asked on the card.
@@ -84,7 +111,7 @@ pub struct CardFeedback {
 #[serde(deny_unknown_fields)]
 pub struct FeedbackRequest {
     /// The `question` of the card's `feedback`.
-    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = 4_294_967_295u32)))]
     pub question: u32,
     /// 0 (not at all likely) to 10 (extremely likely).
     #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = 10)))]

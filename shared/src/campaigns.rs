@@ -287,7 +287,7 @@ pub fn validate(program: &Program, errors: &mut Vec<FieldError>) {
         } else if !ids.insert(c.id.as_str()) {
             bad(f("id"), "duplicate campaign id");
         }
-        if c.name.trim().is_empty() || c.name.chars().count() > 100 {
+        if !crate::requests::has_text(&c.name) || c.name.chars().count() > 100 {
             bad(f("name"), "must be 1 to 100 characters");
         }
         check_window(&c.starts_at, &c.ends_at, &f, &mut bad);

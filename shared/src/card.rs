@@ -92,6 +92,14 @@ pub fn card(
         news: crate::news::for_member(program, account, now)
             .map(|(n, read)| n.card_view(read))
             .collect(),
+        dates: account
+            .dates
+            .iter()
+            .map(|d| crate::api::CardDate {
+                label: d.label.clone(),
+                date: format!("{:02}-{:02}", d.month, d.day),
+            })
+            .collect(),
         feedback: account.feedback.question(now).map(|(question, until)| {
             crate::api::CardFeedback {
                 question,

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod ledger;
 pub mod money;
 pub mod news;
+pub mod occasions;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod program;

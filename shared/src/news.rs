@@ -221,10 +221,10 @@ pub fn validate(program: &Program, errors: &mut Vec<FieldError>) {
             } else if !locales.insert(t.locale.to_ascii_lowercase()) {
                 bad(g("locale"), "duplicate locale");
             }
-            if t.title.trim().is_empty() || t.title.chars().count() > 80 {
+            if !crate::requests::has_text(&t.title) || t.title.chars().count() > 80 {
                 bad(g("title"), "must be 1 to 80 characters");
             }
-            if t.text.trim().is_empty() || t.text.chars().count() > 500 {
+            if !crate::requests::has_text(&t.text) || t.text.chars().count() > 500 {
                 bad(g("text"), "must be 1 to 500 characters");
             }
         }

@@ -47,6 +47,8 @@ struct Op {
     /// Requires an `Idempotency-Key` header.
     idempotency_key: bool,
     query: Vec<Value>,
+    /// The success may also be `text/csv` (asked for with `format=csv`).
+    csv: bool,
 }
 
 /// The document, as `GET /openapi.json` serves it.
@@ -117,6 +119,7 @@ fn operations(req: &mut Generator, res: &mut Generator) -> Vec<Op> {
         replays: false,
         idempotency_key: false,
         query: Vec::new(),
+        csv: false,
     };
     vec![
         Op {
@@ -276,6 +279,23 @@ fn operations(req: &mut Generator, res: &mut Generator) -> Vec<Op> {
             ..op("get", "/v1/shops/{shop}/feedback", "getFeedback", "The Net Promoter Score of the last 12 months (promoters 9–10 minus detractors 0–6, in %), month by month, and the answers with their comments, newest first", Auth::Shop)
         },
         Op {
+            body: body(req.of::<crate::api::DateRequest>()),
+            ok: (200, "The card, with the date", Some(res.of::<CardWithOutcome>())),
+            errors: &[403, 404, 409],
+            replays: true,
+            ..op("post", "/v1/shops/{shop}/me/dates", "addMyDate", "The member adds a date to celebrate every year, e.g. a wedding anniversary (at most three; the same one again changes nothing, a fourth is 409 conflict)", Auth::Customer)
+        },
+        Op {
+            ok: (200, "The occasions, soonest first (text/csv with format=csv)", Some(res.of::<crate::occasions::UpcomingList>())),
+            errors: &[404, 422],
+            query: vec![
+                json!({"name": "days", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 60, "default": 14}}),
+                json!({"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}}),
+            ],
+            csv: true,
+            ..op("get", "/v1/shops/{shop}/occasions", "getOccasions", "Birthdays, membership anniversaries and the members' own dates of the coming days, with the members' ids and codes (the florist's call list), as JSON or CSV", Auth::Shop)
+        },
+        Op {
             body: body(req.of::<crate::api::ReadNewsRequest>()),
             ok: (200, "The card, those news marked read", Some(res.of::<CardWithOutcome>())),
             errors: &[403, 404],
@@ -355,6 +375,9 @@ fn operation(op: &Op) -> Value {
     let mut ok = json!({ "description": description });
     if let Some(schema) = schema {
         ok["content"] = json!({"application/json": {"schema": schema}});
+        if op.csv {
+            ok["content"]["text/csv"] = json!({"schema": {"type": "string"}});
+        }
     }
     if op.replays {
         ok["headers"] = json!({"Idempotent-Replayed": {"description": "true when this is the stored answer of an earlier identical request", "schema": {"type": "string", "enum": ["true"]}}});

@@ -78,6 +78,12 @@ pub struct Program {
     /// When the card asks members "would you recommend us?" (0–10), and what answering earns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feedback: Option<crate::feedback::Feedback>,
+    /// What a member gets on their join date every year (from the first anniversary).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anniversary: Option<crate::occasions::Occasion>,
+    /// What a member gets every year on each of the (up to three) dates they set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub special_dates: Option<crate::occasions::Occasion>,
 }
 
 /// The widget's theme. Shops may still override it with CSS custom properties on the host.
@@ -438,7 +444,7 @@ impl Program {
                 message: message.to_owned(),
             })
         };
-        let text_ok = |s: &str| !s.trim().is_empty() && s.chars().count() <= 100;
+        let text_ok = |s: &str| crate::requests::has_text(s) && s.chars().count() <= 100;
         if !text_ok(&self.name) {
             bad("name".into(), "must be 1 to 100 characters");
         }
@@ -619,6 +625,7 @@ impl Program {
         }
         crate::campaigns::validate(self, &mut errors);
         crate::news::validate(self, &mut errors);
+        crate::occasions::validate(self, &mut errors);
         if let Some(feedback) = &self.feedback {
             crate::feedback::validate(feedback, &mut errors);
             if feedback.points < 0 || feedback.points > MAX_PROGRAM_POINTS {

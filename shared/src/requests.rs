@@ -24,6 +24,17 @@ pub struct CreateShop {
 
 /// A name or other short text: at least one character that is not white space.
 pub const TEXT_PATTERN: &str = r"\S";
+
+/// White space as the API's patterns (ECMAScript's `\s`) know it: Unicode's, but U+0085 is
+/// not and U+FEFF is.
+pub fn is_space(c: char) -> bool {
+    (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}'
+}
+
+/// Whether `s` holds a character that is not white space ([`TEXT_PATTERN`]).
+pub fn has_text(s: &str) -> bool {
+    s.chars().any(|c| !is_space(c))
+}
 /// An event id or idempotency key: 1 to 128 printable ASCII characters.
 pub const KEY_PATTERN: &str = "^[!-~]{1,128}$";
 
@@ -519,6 +530,15 @@ pub struct ConsumeRequest {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn white_space_is_what_the_patterns_call_white_space() {
+        use super::has_text;
+        assert!(has_text("a") && has_text("\u{85}") && has_text(" x "));
+        for blank in ["", " ", "\t\n", "\u{a0}\u{3000}", "\u{feff}", "\u{2028}"] {
+            assert!(!has_text(blank), "{blank:?}");
+        }
+    }
+
     use super::*;
 
     const NOW: Timestamp = 1_800_000_000;

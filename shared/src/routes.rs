@@ -37,6 +37,8 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/v1/shops/:shop/me/news/read", &["POST"]),
     ("/v1/shops/:shop/me/feedback", &["POST"]),
     ("/v1/shops/:shop/feedback", &["GET"]),
+    ("/v1/shops/:shop/me/dates", &["POST"]),
+    ("/v1/shops/:shop/occasions", &["GET"]),
 ];
 
 /// Whether `path` matches `pattern` (`:name` matches one non-empty segment).

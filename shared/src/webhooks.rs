@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 /// Every event type a webhook may subscribe to.
-pub const EVENT_TYPES: [&str; 7] = [
+pub const EVENT_TYPES: [&str; 8] = [
     "points.earned",
     "reward.redeemed",
     "coupon.issued",
@@ -25,6 +25,7 @@ pub const EVENT_TYPES: [&str; 7] = [
     "birthday.upcoming",
     "points.expiring",
     "feedback.received",
+    "anniversary.upcoming",
 ];
 
 /// How many days ahead `points.expiring` announces points about to expire.
@@ -265,6 +266,37 @@ pub fn birthday_upcoming(customer: &str, month: u8, day: u8, year: i64) -> Outgo
         data: serde_json::json!({
             "customer_id": customer,
             "date": format!("{month:02}-{day:02}"),
+            "in_days": BIRTHDAY_NOTICE_DAYS,
+        }),
+    }
+}
+
+/// `anniversary.upcoming` for occasion `slot` of `customer` (`month`-`day`, in `year`),
+/// [`BIRTHDAY_NOTICE_DAYS`] ahead: the membership anniversary with its years, or a member's date
+/// with its label. One id per member, occasion and year.
+pub fn anniversary_upcoming(
+    customer: &str,
+    slot: u8,
+    (month, day): (u8, u8),
+    year: i64,
+    label: Option<&str>,
+    years: Option<i64>,
+) -> Outgoing {
+    let name = "anniversary.upcoming";
+    Outgoing {
+        id: event_id(
+            customer,
+            &format!("anniversary-upcoming:{slot}:{year}"),
+            name,
+            0,
+        ),
+        event: name,
+        data: serde_json::json!({
+            "customer_id": customer,
+            "kind": crate::occasions::kind_of(slot),
+            "date": format!("{month:02}-{day:02}"),
+            "label": label,
+            "years": years,
             "in_days": BIRTHDAY_NOTICE_DAYS,
         }),
     }

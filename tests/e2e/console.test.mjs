@@ -489,3 +489,26 @@ test("news and the feedback question made in the console reach the member's card
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("anniversaries: a member's own date shows in the coming occasions with their code, and downloads as CSV", async () => {
+  const program = (await api("GET", `/v1/shops/${shop.id}/program`, shop.key)).body;
+  program.special_dates = { points: 100 };
+  assert.equal((await api("PUT", `/v1/shops/${shop.id}/program`, shop.key, program)).status, 200);
+  const soon = new Date(Date.now() + 3 * 86400e3).toISOString().slice(5, 10);
+  const token = customerToken(shop.id, "fay", shop.key);
+  const added = await api("POST", `/v1/shops/${shop.id}/me/dates`, token, { label: "Our wedding", date: soon });
+  assert.equal(added.status, 200);
+  const { page, errors } = await signedIn();
+  const row = page.locator("[data-testid=occasion]").filter({ hasText: "Our wedding" });
+  await row.waitFor({ timeout: 20000 });
+  assert.match(await row.textContent(), new RegExp(added.body.member_code));
+  const download = page.waitForEvent("download");
+  await page.click("[data-testid=occasions-csv]");
+  const file = await download;
+  const csv = fs.readFileSync(await file.path(), "utf8");
+  assert.match(csv, /^on,kind,customer_id,member_code,label,years\r\n/);
+  assert.match(csv, new RegExp(`,date,fay,${added.body.member_code},Our wedding,`));
+  await page.locator("[data-testid=occasions]").screenshot({ path: `${SHOTS}/console-occasions.png` });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

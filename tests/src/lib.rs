@@ -134,6 +134,20 @@ pub fn new_shop(label: &str) -> (String, String) {
     (shop, secret)
 }
 
+/// Replaces `shop`'s program with the demo program and `fields` (an object) set on it.
+pub fn put_program_with(shop: &str, secret: &str, fields: Value) -> Reply {
+    let mut program: Value = serde_json::from_str(shared::program::DEMO_BAKERY_PROGRAM).unwrap();
+    for (key, value) in fields.as_object().expect("fields are an object") {
+        program[key] = value.clone();
+    }
+    call(
+        "PUT",
+        &format!("/v1/shops/{shop}/program"),
+        Some(secret),
+        Some(&program),
+    )
+}
+
 /// An `order.paid` event body.
 pub fn paid(id: &str, customer: &str, order: &str, amount: i64) -> Value {
     json!({"id": id, "type": "order.paid", "customer_id": customer, "order_id": order,

@@ -2,7 +2,7 @@
 //! points, says so in the member's history and card (shop view and `GET /me`), a refund after
 //! the campaign takes back exactly what it gave, and a buy-one-get-one campaign issues its coupon.
 
-use punchcard_tests::{call, get, new_shop, now, paid, token_for};
+use punchcard_tests::{call, get, new_shop, now, paid, put_program_with, token_for};
 use serde_json::{json, Value};
 
 fn rfc(t: u64) -> String {
@@ -11,14 +11,7 @@ fn rfc(t: u64) -> String {
 
 /// The demo program with `campaigns`.
 fn program_with(shop: &str, sk: &str, campaigns: Value) {
-    let mut program: Value = serde_json::from_str(shared::program::DEMO_BAKERY_PROGRAM).unwrap();
-    program["campaigns"] = campaigns;
-    let r = call(
-        "PUT",
-        &format!("/v1/shops/{shop}/program"),
-        Some(sk),
-        Some(&program),
-    );
+    let r = put_program_with(shop, sk, json!({ "campaigns": campaigns }));
     assert_eq!(r.status, 200, "{r:?}");
 }
 

@@ -4,19 +4,13 @@
 //! `no_open_question`), the shop reads the NPS, its months and the comments (paged), and erasure
 //! takes the member's answers out of all of it.
 
-use punchcard_tests::{call, get, new_shop, paid, token_for};
+use punchcard_tests::{call, get, new_shop, paid, put_program_with, token_for};
 use serde_json::{json, Value};
 
 /// The demo program asking after every second order, 50 points for answering.
 fn with_feedback(shop: &str, sk: &str) {
-    let mut program: Value = serde_json::from_str(shared::program::DEMO_BAKERY_PROGRAM).unwrap();
-    program["feedback"] = json!({"every_nth_order": 2, "points": 50});
-    let r = call(
-        "PUT",
-        &format!("/v1/shops/{shop}/program"),
-        Some(sk),
-        Some(&program),
-    );
+    let fields = json!({"feedback": {"every_nth_order": 2, "points": 50}});
+    let r = put_program_with(shop, sk, fields);
     assert_eq!(r.status, 200, "{r:?}");
 }
 

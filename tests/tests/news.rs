@@ -3,7 +3,7 @@
 //! reads them all, a member marks news read (others' ids ignored, the same request a replay),
 //! and bad news are refused by field.
 
-use punchcard_tests::{call, get, new_shop, now, paid, token_for};
+use punchcard_tests::{call, get, new_shop, now, paid, put_program_with, token_for};
 use serde_json::{json, Value};
 
 fn rfc(t: u64) -> String {
@@ -20,14 +20,7 @@ fn news(id: &str, audience: Value, public: bool) -> Value {
 }
 
 fn put_program(shop: &str, sk: &str, news: Value) -> punchcard_tests::Reply {
-    let mut program: Value = serde_json::from_str(shared::program::DEMO_BAKERY_PROGRAM).unwrap();
-    program["news"] = news;
-    call(
-        "PUT",
-        &format!("/v1/shops/{shop}/program"),
-        Some(sk),
-        Some(&program),
-    )
+    put_program_with(shop, sk, json!({ "news": news }))
 }
 
 fn ids(list: &Value) -> Vec<&str> {

@@ -300,14 +300,8 @@ fn points_expiring_in_seven_days_are_announced_by_the_daily_run() {
 #[test]
 fn an_answer_to_the_feedback_question_goes_out_as_feedback_received() {
     let (shop, sk) = new_shop("webhooks-feedback");
-    let mut program: Value = serde_json::from_str(shared::program::DEMO_BAKERY_PROGRAM).unwrap();
-    program["feedback"] = json!({"every_nth_order": 1, "points": 0});
-    let r = call(
-        "PUT",
-        &format!("/v1/shops/{shop}/program"),
-        Some(&sk),
-        Some(&program),
-    );
+    let fields = json!({"feedback": {"every_nth_order": 1, "points": 0}});
+    let r = punchcard_tests::put_program_with(&shop, &sk, fields);
     assert_eq!(r.status, 200, "{r:?}");
     let (port, got) = receiver(0);
     subscribe(&shop, &sk, port, "feedback.received");
@@ -335,4 +329,31 @@ fn an_answer_to_the_feedback_question_goes_out_as_feedback_received() {
     assert_eq!(body["data"]["score"], 4);
     assert_eq!(body["data"]["comment"], "The bread was stale");
     assert_eq!(body["data"]["question"], 1);
+}
+
+#[test]
+fn a_members_date_fourteen_days_ahead_is_announced_as_anniversary_upcoming() {
+    let (shop, sk) = new_shop("webhooks-anniversary");
+    let (port, got) = receiver(0);
+    subscribe(&shop, &sk, port, "anniversary.upcoming");
+    let ahead = punchcard_tests::now() as i64 + 14 * 86_400;
+    let md = shared::time::rfc3339(ahead)[5..10].to_owned();
+    let token = punchcard_tests::token_for(&shop, &sk, "c1");
+    let r = call(
+        "POST",
+        &format!("/v1/shops/{shop}/me/dates"),
+        Some(&token),
+        Some(&json!({"label": "Our wedding", "date": md})),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    run_daily(&shop);
+    let received = wait_for(&got, 1, Duration::from_secs(20));
+    assert_eq!(received.len(), 1, "{received:?}");
+    let body: Value = serde_json::from_str(&received[0].body).unwrap();
+    assert_eq!(body["type"], "anniversary.upcoming");
+    assert_eq!(body["data"]["customer_id"], "c1");
+    assert_eq!(body["data"]["kind"], "date");
+    assert_eq!(body["data"]["label"], "Our wedding");
+    assert_eq!(body["data"]["date"], md.as_str());
+    assert_eq!(body["data"]["in_days"], 14);
 }

@@ -94,6 +94,19 @@ pub async fn answer_feedback(
     decode::card(json).ok_or(ApiError::Network)
 }
 
+/// Adds a date the member wants celebrated (`POST …/me/dates`); answers the new card.
+pub async fn add_date(
+    config: &WidgetConfig,
+    token: &str,
+    label: &str,
+    date: &str,
+) -> Result<Card, ApiError> {
+    let body = json_object(&[("label", label), ("date", date)]);
+    let url = shop_url(config, "me/dates");
+    let json = fetch_json("POST", &url, Some(token), Some(&body), None).await?;
+    decode::card(json).ok_or(ApiError::Network)
+}
+
 /// Marks news read (`POST …/me/news/read`); answers the new card.
 pub async fn read_news(
     config: &WidgetConfig,

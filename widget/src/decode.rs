@@ -135,6 +135,12 @@ pub fn card(value: JsValue) -> Option<Card> {
                 ends_at: c.str("ends_at"),
             })
         }),
+        dates: o.list("dates", |d| {
+            Some(shared::api::CardDate {
+                label: d.str("label"),
+                date: d.str("date"),
+            })
+        }),
         feedback: o.obj("feedback").map(|f| shared::api::CardFeedback {
             question: f.uint("question"),
             points: f.int("points"),
@@ -282,6 +288,12 @@ pub fn program(value: JsValue) -> Option<Program> {
         campaigns: Vec::new(),
         // The card carries its open feedback question, with its points.
         feedback: None,
+        anniversary: None,
+        // Whether members may add dates to celebrate (the form shows then).
+        special_dates: o.obj("special_dates").map(|s| shared::occasions::Occasion {
+            points: s.int("points"),
+            reward_id: s.opt_str("reward_id"),
+        }),
         // The program's public news (the visitors'); members find theirs on their card.
         news: o.list("news", |n| {
             Some(shared::news::News {

@@ -702,3 +702,58 @@ async fn the_feedback_question_takes_a_score_and_a_comment_and_thanks() {
         root.remove();
     }
 }
+
+#[wasm_bindgen_test]
+async fn a_member_adds_a_date_to_celebrate_and_sees_it_listed() {
+    let mut program = Program::demo_bakery();
+    program.special_dates = Some(shared::occasions::Occasion {
+        points: 100,
+        reward_id: None,
+    });
+    let mut saved = demo_card();
+    saved.dates = vec![shared::api::CardDate {
+        label: "Our wedding".into(),
+        date: "06-12".into(),
+    }];
+    let mut routes = member_routes("en");
+    routes[1].2 = serde_json::to_string(&program).unwrap();
+    routes.insert(
+        0,
+        (
+            "POST https://punchcard.test/v1/shops/demo-bakery/me/dates",
+            200,
+            serde_json::to_string(&saved).unwrap(),
+        ),
+    );
+    stub(&routes);
+    let root = mount(Some(TOKEN), "en");
+    find(&root, "form[data-testid=dates-form]").await;
+    let label: web_sys::HtmlInputElement = find(&root, "[data-testid=date-label]")
+        .await
+        .unchecked_into();
+    label.set_value("Our wedding");
+    label
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    let selects = root
+        .query_selector_all("form[data-testid=dates-form] select")
+        .unwrap();
+    for (i, value) in [(0, "6"), (1, "12")] {
+        let select: web_sys::HtmlSelectElement = selects.get(i).unwrap().unchecked_into();
+        select.set_value(value);
+        select
+            .dispatch_event(&web_sys::Event::new("change").unwrap())
+            .unwrap();
+    }
+    let form: web_sys::HtmlFormElement = find(&root, "form[data-testid=dates-form]")
+        .await
+        .unchecked_into();
+    form.request_submit().unwrap();
+    assert_eq!(
+        text(&find(&root, "[data-testid=date]").await),
+        "Our wedding — June 12"
+    );
+    let post = calls().into_iter().find(|c| c["method"] == "POST").unwrap();
+    assert_eq!(post["body"], r#"{"label":"Our wedding","date":"06-12"}"#);
+    root.remove();
+}

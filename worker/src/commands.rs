@@ -40,7 +40,7 @@ pub enum Command {
         settings: shared::requests::ShopSettings,
     },
     PutProgram {
-        program: Program,
+        program: Box<Program>,
     },
     /// The whole stored program (members' news included), for the shop.
     Program,
@@ -103,6 +103,10 @@ pub enum Command {
     SeedDemo,
     /// The shop's analytics report.
     Analytics,
+    /// The birthdays and anniversaries of the next `days` days.
+    Occasions {
+        days: i64,
+    },
     /// The NPS report with a page of answers older than `before`.
     Feedback {
         before: Option<u64>,

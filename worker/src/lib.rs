@@ -95,6 +95,7 @@ async fn route(req: Request, env: Env) -> Result<Response> {
         .get_async("/v1/shops/:shop/members/:code", customers::by_member_code)
         .get_async("/v1/shops/:shop/analytics", customers::analytics)
         .get_async("/v1/shops/:shop/feedback", customers::feedback)
+        .get_async("/v1/shops/:shop/occasions", customers::occasions)
         .post_async("/v1/shops/:shop/webhooks", webhooks::create)
         .get_async("/v1/shops/:shop/webhooks", webhooks::list)
         .delete_async("/v1/shops/:shop/webhooks/:webhook", webhooks::delete)
@@ -111,6 +112,7 @@ async fn route(req: Request, env: Env) -> Result<Response> {
         .post_async("/v1/shops/:shop/me/birthday", me::birthday)
         .post_async("/v1/shops/:shop/me/news/read", me::read_news)
         .post_async("/v1/shops/:shop/me/feedback", me::feedback)
+        .post_async("/v1/shops/:shop/me/dates", me::add_date)
         .run(req, env)
         .await;
     let response = match response {

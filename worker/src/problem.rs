@@ -138,6 +138,7 @@ impl From<LedgerError> for ApiError {
             LedgerError::CouponExpired => Self::new(ErrorCode::CouponExpired, detail),
             LedgerError::BirthdayAlreadySet => Self::new(ErrorCode::BirthdayAlreadySet, detail),
             LedgerError::NoOpenQuestion => Self::new(ErrorCode::NoOpenQuestion, detail),
+            LedgerError::TooManyDates => Self::new(ErrorCode::Conflict, detail),
             LedgerError::UnknownCoupon(_) => Self::not_found(detail),
             LedgerError::DuplicateOrder(_) | LedgerError::ReferralClosed => {
                 Self::new(ErrorCode::Conflict, detail)

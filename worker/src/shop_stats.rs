@@ -21,6 +21,10 @@ CREATE TABLE IF NOT EXISTS aggregates (
     members INTEGER NOT NULL, revenue INTEGER NOT NULL, PRIMARY KEY (kind, a, b));
 CREATE TABLE IF NOT EXISTS birthdays (customer_id TEXT PRIMARY KEY, md INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS birthdays_by_day ON birthdays (md);
+CREATE TABLE IF NOT EXISTS occasions (
+    customer_id TEXT NOT NULL, slot INTEGER NOT NULL, md INTEGER NOT NULL,
+    PRIMARY KEY (customer_id, slot)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS occasions_by_day ON occasions (md);
 ";
 
 /// Rows written by one multi-row statement (its JSON argument stays far below 2 MB).
@@ -34,6 +38,8 @@ const RECENCY: i64 = 3;
 const BIRTHDAY_RUN: i64 = 8;
 
 type Result<T> = std::result::Result<T, ApiError>;
+/// A member's occasions: `(slot, month, day)`.
+type Occasions = Vec<(u8, u8, u8)>;
 
 fn row_key(key: Key) -> (i64, i64, i64) {
     match key {
@@ -84,6 +90,8 @@ pub fn take_stored_stats(sql: &SqlStorage, customer: &str) -> Result<Option<Memb
 pub struct Pending {
     changes: HashMap<(i64, i64, i64), (i64, i64)>,
     birthdays: Vec<(String, Option<(u8, u8)>)>,
+    /// Members whose occasions changed, with all of them now (none: erased).
+    occasions: Vec<(String, Occasions)>,
 }
 
 impl Pending {
@@ -101,16 +109,30 @@ impl Pending {
         if was != is {
             self.birthdays.push((customer.to_owned(), is));
         }
+        let (was, is) = (
+            old.map(|s| s.occasions.as_slice()).unwrap_or_default(),
+            new.map(|s| s.occasions.as_slice()).unwrap_or_default(),
+        );
+        if was != is {
+            self.occasions.push((customer.to_owned(), is.to_vec()));
+        }
     }
 
     /// Applies the summed changes to in-memory tables, as [`Pending::flush`] does in SQL (the
     /// native tests' store).
     #[cfg(test)]
     pub fn apply_to(
-        self,
+        mut self,
         aggregates: &mut HashMap<(i64, i64, i64), (i64, i64)>,
         birthdays: &mut std::collections::BTreeMap<String, i64>,
+        occasions: &mut std::collections::BTreeMap<(String, u8), i64>,
     ) {
+        for (customer, all) in self.occasions.drain(..) {
+            occasions.retain(|(c, _), _| *c != customer);
+            for (slot, m, d) in all {
+                occasions.insert((customer.clone(), slot), md(m, d));
+            }
+        }
         for (key, (members, revenue)) in self.changes {
             let row = aggregates.entry(key).or_default();
             row.0 += members;
@@ -156,6 +178,28 @@ impl Pending {
             sql.exec(
                 "DELETE FROM aggregates WHERE members = 0 AND revenue = 0
                    AND (kind, a, b) IN (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?))",
+                vec![serde_json::to_string(chunk)?.into()],
+            )?;
+        }
+        let changed: Vec<&str> = self.occasions.iter().map(|(c, _)| c.as_str()).collect();
+        for chunk in changed.chunks(ROWS_PER_STATEMENT) {
+            sql.exec(
+                "DELETE FROM occasions WHERE customer_id IN (SELECT value FROM json_each(?))",
+                vec![serde_json::to_string(chunk)?.into()],
+            )?;
+        }
+        let rows: Vec<(&str, u8, i64)> = self
+            .occasions
+            .iter()
+            .flat_map(|(c, all)| {
+                all.iter()
+                    .map(move |(slot, m, d)| (c.as_str(), *slot, md(*m, *d)))
+            })
+            .collect();
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            sql.exec(
+                "INSERT OR REPLACE INTO occasions (customer_id, slot, md)
+                 SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)",
                 vec![serde_json::to_string(chunk)?.into()],
             )?;
         }
@@ -293,4 +337,117 @@ pub fn birthdays_on_day(sql: &SqlStorage, at: i64) -> Result<Vec<(String, u8, u8
         customers.extend(rows.into_iter().map(|r| (r.customer_id, m, d)));
     }
     Ok(customers)
+}
+
+/// A month and day as the tables key them: `month × 100 + day`.
+fn md(month: u8, day: u8) -> i64 {
+    i64::from(month) * 100 + i64::from(day)
+}
+
+/// The members' occasions (`(customer, slot)`) celebrated on the day of `at` (29 February on
+/// 1 March of a year without one).
+pub fn occasions_on_day(sql: &SqlStorage, at: i64) -> Result<Vec<(String, u8, u8, u8)>> {
+    #[derive(Deserialize)]
+    struct Row {
+        customer_id: String,
+        slot: i64,
+    }
+    let mut found = Vec::new();
+    for (m, d) in analytics::birthdays_on(at) {
+        let rows: Vec<Row> = sql
+            .exec(
+                "SELECT customer_id, slot FROM occasions WHERE md = ?",
+                vec![md(m, d).into()],
+            )?
+            .to_array()?;
+        found.extend(
+            rows.into_iter()
+                .map(|r| (r.customer_id, r.slot.clamp(0, 3) as u8, m, d)),
+        );
+    }
+    Ok(found)
+}
+
+/// The most occasions one list holds.
+pub const UPCOMING_MAX: usize = 1_000;
+
+/// Birthdays and occasions of the `days` days from `now`, soonest first, with the members'
+/// codes: at most [`UPCOMING_MAX`] (and whether there were more).
+pub fn upcoming(sql: &SqlStorage, now: i64, days: i64) -> Result<shared::occasions::UpcomingList> {
+    use shared::occasions::{kind_of, Upcoming, UpcomingList, MEMBERSHIP};
+    #[derive(Deserialize)]
+    struct Row {
+        customer_id: String,
+        slot: i64,
+        md: i64,
+        member_code: String,
+        state: Option<String>,
+    }
+    // Each day of the window with its month-day key; 29 February counts on 1 March in other
+    // years.
+    let mut window: Vec<(i64, i64)> = Vec::new();
+    for i in 0..days {
+        let at = now + i * DAY;
+        for (m, d) in analytics::birthdays_on(at) {
+            window.push((md(m, d), at));
+        }
+    }
+    let keys: Vec<String> = window.iter().map(|(k, _)| k.to_string()).collect();
+    // The keys are integers we formatted ourselves, so inlining them is safe.
+    let query = format!(
+        "SELECT b.customer_id, -1 AS slot, b.md, m.member_code, NULL AS state
+           FROM birthdays b JOIN members m USING (customer_id) WHERE b.md IN ({keys})
+         UNION ALL
+         SELECT o.customer_id, o.slot, o.md, m.member_code, m.state
+           FROM occasions o JOIN members m USING (customer_id) WHERE o.md IN ({keys})
+         LIMIT {}",
+        UPCOMING_MAX * 2 + 1,
+        keys = keys.join(",")
+    );
+    let rows: Vec<Row> = sql.exec(&query, None)?.to_array()?;
+    let mut list: Vec<(usize, Upcoming)> = Vec::new();
+    for r in rows {
+        let Some(position) = window.iter().position(|(k, _)| *k == r.md) else {
+            continue;
+        };
+        let on = window[position].1;
+        let day = shared::time::rfc3339(on)[..10].to_owned();
+        let mut item = Upcoming {
+            on: day,
+            kind: "birthday".into(),
+            customer_id: r.customer_id,
+            member_code: r.member_code,
+            label: None,
+            years: None,
+        };
+        if r.slot >= 0 {
+            let slot = r.slot as u8;
+            let account: Option<shared::ledger::Account> = r
+                .state
+                .as_deref()
+                .and_then(|s| serde_json::from_str(s).ok());
+            let Some(account) = account else { continue };
+            item.kind = kind_of(slot).into();
+            if slot == MEMBERSHIP {
+                let years = shared::time::year_of(on) - shared::time::year_of(account.joined_at);
+                if years < 1 {
+                    continue;
+                }
+                item.years = Some(years);
+            } else {
+                let Some(date) = account.dates.get(usize::from(slot) - 1) else {
+                    continue;
+                };
+                item.label = Some(date.label.clone());
+            }
+        }
+        list.push((position, item));
+    }
+    list.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.customer_id.cmp(&y.customer_id)));
+    let truncated = list.len() > UPCOMING_MAX;
+    list.truncate(UPCOMING_MAX);
+    Ok(UpcomingList {
+        occasions: list.into_iter().map(|(_, u)| u).collect(),
+        truncated,
+    })
 }

@@ -53,6 +53,7 @@ pub fn AnalyticsPage(s: Session) -> impl IntoView {
                 Some(Err(e)) => view! { <p class="alert" role="alert">{e.message()}</p> }.into_any(),
                 Some(Ok(a)) => view! { <Report a /> }.into_any(),
             }}
+            <Occasions s=s2.clone() />
             <Feedback s=s2 refresh=data />
         </div>
     }
@@ -230,5 +231,70 @@ fn Report(a: Analytics) -> impl IntoView {
             </section>
         </div>
         <p class="hint">{fill("analytics_computed", &[("time", &texts.date_time(&a.computed_at))])}</p>
+    }
+}
+
+/// How far ahead the console lists occasions.
+const OCCASION_DAYS: u32 = 30;
+
+/// Birthdays and anniversaries of the next 30 days with the members' ids and codes, and the
+/// same list as a CSV download (the florist's call list).
+#[component]
+fn Occasions(s: Session) -> impl IntoView {
+    let list = {
+        let s = s.clone();
+        LocalResource::new(move || {
+            let s = s.clone();
+            async move { api::occasions(&s, OCCASION_DAYS).await }
+        })
+    };
+    let failed = RwSignal::new(None::<String>);
+    let csv = move |_| {
+        let s = s.clone();
+        leptos::task::spawn_local(async move {
+            let path = format!("occasions?days={OCCASION_DAYS}&format=csv");
+            match api::text(&s, &path).await {
+                Ok(text) => {
+                    super::download(&format!("occasions-{}.csv", s.shop), &text, "text/csv")
+                }
+                Err(e) => failed.set(Some(e.message())),
+            }
+        });
+    };
+    let texts = i18n();
+    view! {
+        <section class="card" data-testid="occasions">
+            <h3>{t("analytics_occasions_title")}</h3>
+            {move || match list.get() {
+                None => view! { <p aria-busy="true">{t("analytics_loading")}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="alert" role="alert">{e.message()}</p> }.into_any(),
+                Some(Ok(l)) if l.occasions.is_empty() => view! { <p class="hint">{t("analytics_occasions_none")}</p> }.into_any(),
+                Some(Ok(l)) => {
+                    let texts = texts.clone();
+                    view! {
+                        <table class="table" data-testid="occasions-list">
+                            <thead><tr>
+                                <th scope="col">{t("analytics_occasions_on")}</th>
+                                <th scope="col">{t("analytics_occasions_what")}</th>
+                                <th scope="col">{t("analytics_occasions_member")}</th>
+                                <th scope="col">{t("analytics_occasions_code")}</th>
+                            </tr></thead>
+                            <tbody>{l.occasions.into_iter().map(|o| {
+                                let what = match o.kind.as_str() {
+                                    "birthday" => t("analytics_occasion_birthday"),
+                                    "membership" => fill("analytics_occasion_membership", &[("years", &texts.number(o.years.unwrap_or(0)))]),
+                                    _ => o.label.clone().unwrap_or_default(),
+                                };
+                                let on = texts.date(&format!("{}T00:00:00Z", o.on));
+                                view! { <tr data-testid="occasion"><td>{on}</td><td>{what}</td><td>{o.customer_id}</td><td><code>{o.member_code}</code></td></tr> }
+                            }).collect_view()}</tbody>
+                        </table>
+                        {l.truncated.then(|| view! { <p class="hint">{t("analytics_occasions_truncated")}</p> })}
+                    }.into_any()
+                }
+            }}
+            <button type="button" class="button button--quiet" data-testid="occasions-csv" on:click=csv>{t("analytics_occasions_csv")}</button>
+            {move || failed.get().map(|m| view! { <p class="alert" role="alert">{m}</p> })}
+        </section>
     }
 }

@@ -149,9 +149,10 @@ fn MemberDetail(
             let (s, path, id) = (s.clone(), path.clone(), id.clone());
             leptos::task::spawn_local(async move {
                 match api::send(&s, "GET", &format!("{path}/export"), None, None).await {
-                    Ok(v) => download(
+                    Ok(v) => super::download(
                         &format!("{id}.json"),
                         &serde_json::to_string_pretty(&v).unwrap_or_default(),
+                        "application/json",
                     ),
                     Err(e) => message.set(Some((false, e.message()))),
                 }
@@ -262,30 +263,9 @@ fn kind(kind: &str) -> String {
         "birthday" => "members_kind_birthday",
         "referral" => "members_kind_referral",
         "stamps" => "members_kind_stamps",
+        "feedback" => "members_kind_feedback",
+        "anniversary" => "members_kind_anniversary",
         _ => return kind.to_owned(),
     };
     t(key)
-}
-
-/// Offers `text` as a file download.
-fn download(name: &str, text: &str) {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    let document = web_sys::window().and_then(|w| w.document());
-    if let Some(a) = document
-        .and_then(|d| d.create_element("a").ok())
-        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlAnchorElement>(e).ok())
-    {
-        a.set_href(&url);
-        a.set_download(name);
-        a.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
 }

@@ -108,6 +108,12 @@ pub fn ProgramPage(s: Session) -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    // A reward is optional for an occasion: "—" leaves it out.
+    let optional_rewards = Signal::derive(move || {
+        let mut all = vec![(String::new(), "—".to_owned())];
+        all.extend(rewards.get());
+        all
+    });
     view! {
         <div class="split">
             <form class="editor" on:submit=save data-testid="program-form">
@@ -181,6 +187,19 @@ pub fn ProgramPage(s: Session) -> impl IntoView {
                     {move || on("feedback")().then(|| view! {
                         {f("program_feedback_every", "feedback.every_nth_order", "program_feedback_every_hint")}
                         {f("program_feedback_points", "feedback.points", "")}
+                    })}
+                </fieldset>
+                <fieldset><legend>{t("program_occasions")}</legend>
+                    <p class="hint">{t("program_occasions_hint")}</p>
+                    <Toggle editor label="program_anniversary_on" path="anniversary" default=|| json!({"points": 100}) />
+                    {move || on("anniversary")().then(|| view! {
+                        {f("program_occasion_points", "anniversary.points", "")}
+                        <Choice editor label="program_occasion_reward" path="anniversary.reward_id".to_owned() options=optional_rewards />
+                    })}
+                    <Toggle editor label="program_special_dates_on" path="special_dates" default=|| json!({"points": 100}) />
+                    {move || on("special_dates")().then(|| view! {
+                        {f("program_occasion_points", "special_dates.points", "")}
+                        <Choice editor label="program_occasion_reward" path="special_dates.reward_id".to_owned() options=optional_rewards />
                     })}
                 </fieldset>
                 <fieldset><legend>{t("program_news")}</legend>
@@ -557,6 +576,19 @@ fn summary(doc: &Value, currency: &str) -> Vec<String> {
                 ("end", &texts.date_time(text("ends_at"))),
             ],
         ));
+    }
+    for (path, key) in [
+        ("anniversary", "summary_anniversary"),
+        ("special_dates", "summary_special_dates"),
+    ] {
+        if doc.get(path).is_some_and(|v| !v.is_null()) {
+            let points = int(&format!("{path}.points")).unwrap_or(0);
+            let reward = crate::form::get_at(doc, &format!("{path}.reward_id"))
+                .and_then(Value::as_str)
+                .map(|r| texts.fill("summary_occasion_coupon", &[("reward", r)]))
+                .unwrap_or_default();
+            lines.push(texts.fill(key, &[("points", &number(points)), ("coupon", &reward)]));
+        }
     }
     if let (Some(every), Some(points)) = (int("feedback.every_nth_order"), int("feedback.points")) {
         lines.push(texts.fill(

@@ -17,6 +17,7 @@ fn describe(event: &str) -> String {
         "birthday.upcoming" => "webhooks_event_birthday_upcoming",
         "points.expiring" => "webhooks_event_points_expiring",
         "feedback.received" => "webhooks_event_feedback_received",
+        "anniversary.upcoming" => "webhooks_event_anniversary_upcoming",
         _ => return String::new(),
     };
     t(key)

@@ -136,6 +136,8 @@ impl LegacyAccount {
             campaign_orders: BTreeMap::new(),
             news_read: Vec::new(),
             feedback: Default::default(),
+            dates: Vec::new(),
+            celebrated: BTreeMap::new(),
             last_birthday_year: self.last_birthday_year,
             birthday: self.birthday,
             cashback_minor: self.cashback_minor,

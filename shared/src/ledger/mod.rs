@@ -17,6 +17,7 @@
 mod answers;
 pub mod book;
 pub mod legacy;
+mod occasions;
 mod orders;
 mod points;
 mod rewards;
@@ -126,6 +127,10 @@ pub enum EventKind {
         score: u8,
         comment: Option<String>,
     },
+    /// The member adds a date to celebrate every year (at most three; set, it stays).
+    AddDate { label: String, month: u8, day: u8 },
+    /// The day of an occasion: the membership anniversary (`slot` 0) or a member's date (1–3).
+    Anniversary { slot: u8 },
 }
 
 /// Why an event was refused. Nothing was changed.
@@ -151,6 +156,8 @@ pub enum LedgerError {
     BirthdayAlreadySet,
     #[error("no open feedback question with this number")]
     NoOpenQuestion,
+    #[error("at most three dates per member; set, they cannot be changed")]
+    TooManyDates,
     #[error("order '{0}' was already paid")]
     DuplicateOrder(String),
     #[error("no paid order '{0}' for this member")]
@@ -416,6 +423,13 @@ pub struct Account {
     /// The feedback question: the open one and the counters that decide the next.
     #[serde(default)]
     pub feedback: crate::feedback::FeedbackState,
+    /// Dates the member set (at most three), celebrated every year.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dates: Vec<crate::occasions::MemberDate>,
+    /// The calendar year each occasion (0: the membership anniversary, 1–3: the member's dates)
+    /// was last celebrated.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub celebrated: BTreeMap<u8, i64>,
     pub last_birthday_year: Option<i64>,
     /// `(month, day)`, set once by the member.
     #[serde(default)]
@@ -553,6 +567,8 @@ impl Account {
             campaign_orders: BTreeMap::new(),
             news_read: Vec::new(),
             feedback: Default::default(),
+            dates: Vec::new(),
+            celebrated: BTreeMap::new(),
             last_birthday_year: None,
             birthday: None,
             cashback_minor: 0,
@@ -627,6 +643,8 @@ impl Account {
                 score,
                 comment,
             } => self.answer_feedback(program, at, *question, *score, comment)?,
+            EventKind::AddDate { label, month, day } => self.add_date(label, *month, *day)?,
+            EventKind::Anniversary { slot } => self.anniversary(program, ctx, at, *slot)?,
             EventKind::ReadNews { ids } => {
                 self.news_read = crate::news::mark_read(program, &self.news_read, ids);
                 Outcome::default()

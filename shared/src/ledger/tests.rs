@@ -62,6 +62,89 @@ fn history_sum(a: &Book) -> i64 {
     a.entries.iter().map(|e| e.points).sum()
 }
 
+// ---- occasions ----
+
+#[test]
+fn anniversaries_give_once_a_year_and_members_set_at_most_three_dates() {
+    let mut p = program();
+    p.anniversary = Some(crate::occasions::Occasion {
+        points: 300,
+        reward_id: None,
+    });
+    p.special_dates = Some(crate::occasions::Occasion {
+        points: 0,
+        reward_id: Some("5-off".into()),
+    });
+    let mut a = open(&p);
+    let anniversary = |id: &str, at, slot| ev(id, at, EventKind::Anniversary { slot });
+    let add = |id: &str, label: &str, month, day| {
+        ev(
+            id,
+            T0,
+            EventKind::AddDate {
+                label: label.into(),
+                month,
+                day,
+            },
+        )
+    };
+    // The join date in the year of joining is no anniversary; a year later it is, once.
+    assert_eq!(apply(&mut a, &p, &anniversary("m0", T0 + DAY, 0)).points, 0);
+    let year = 365 * DAY;
+    assert_eq!(
+        apply(&mut a, &p, &anniversary("m1", T0 + year, 0)).points,
+        300
+    );
+    assert_eq!(a.entries.last().unwrap().note, "One year with us");
+    assert_eq!(
+        apply(&mut a, &p, &anniversary("m1b", T0 + year + DAY, 0)).points,
+        0
+    );
+    assert_eq!(
+        apply(&mut a, &p, &anniversary("m2", T0 + 2 * year, 0)).points,
+        300
+    );
+    assert_eq!(a.entries.last().unwrap().note, "2 years with us");
+    // Dates: three at most (the same one again changes nothing), each giving its coupon yearly.
+    apply(&mut a, &p, &add("d1", "Our wedding", 6, 12));
+    apply(&mut a, &p, &add("d1b", "Our wedding", 6, 12));
+    apply(&mut a, &p, &add("d2", "Leap day", 2, 29));
+    apply(&mut a, &p, &add("d3", "Shop's birthday", 9, 1));
+    assert_eq!(a.account.dates.len(), 3);
+    assert_eq!(
+        a.apply(&p, &add("d4", "One more", 1, 1), &ctx(T0)),
+        Err(LedgerError::TooManyDates)
+    );
+    assert!(a.apply(&p, &add("d5", " ", 2, 30), &ctx(T0)).is_err());
+    let wedding = apply(&mut a, &p, &anniversary("w1", T0 + 162 * DAY, 1));
+    assert_eq!(wedding.coupons_issued.len(), 1);
+    assert_eq!(wedding.coupons_issued[0].reward_id, "5-off");
+    assert_eq!(a.entries.last().unwrap().note, "Our wedding");
+    assert!(apply(&mut a, &p, &anniversary("w1b", T0 + 163 * DAY, 1))
+        .coupons_issued
+        .is_empty());
+    assert_eq!(
+        apply(&mut a, &p, &anniversary("w2", T0 + 162 * DAY + year, 1))
+            .coupons_issued
+            .len(),
+        1
+    );
+    // A slot without a date gives nothing.
+    assert_eq!(
+        apply(&mut a, &p, &anniversary("x", T0, 3))
+            .coupons_issued
+            .len(),
+        1
+    );
+    assert!(apply(&mut a, &p, &anniversary("y", T0 + DAY, 4))
+        .coupons_issued
+        .is_empty());
+    assert_eq!(
+        crate::occasions::of(&a.account),
+        [(0, 1, 1), (1, 6, 12), (2, 2, 29), (3, 9, 1)]
+    );
+}
+
 // ---- feedback ----
 
 #[test]

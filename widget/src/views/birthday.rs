@@ -45,12 +45,6 @@ pub fn Birthday(
                 view! { <p class="pc-muted" data-testid="birthday">{text}</p> }.into_any()
             }
             None => {
-                let months = (1..=12u8)
-                    .map(|m| view! { <option value=m.to_string()>{i18n.month_name(m)}</option> })
-                    .collect_view();
-                let days = (1..=31u8)
-                    .map(|d| view! { <option value=d.to_string()>{d}</option> })
-                    .collect_view();
                 let prompt = i18n.plural("birthday_prompt", points, &[]);
                 let err = {
                     let i18n = i18n.clone();
@@ -63,20 +57,7 @@ pub fn Birthday(
                         <h3 class="pc-h">{i18n.t("birthday_title")}</h3>
                         <p class="pc-muted">{prompt}</p>
                         <div class="pc-row">
-                            <label>
-                                <span class="pc-label">{i18n.t("birthday_month")}</span>
-                                <select required on:change=move |ev| month.set(event_target_value(&ev))>
-                                    <option value="">"—"</option>
-                                    {months}
-                                </select>
-                            </label>
-                            <label>
-                                <span class="pc-label">{i18n.t("birthday_day")}</span>
-                                <select required on:change=move |ev| day.set(event_target_value(&ev))>
-                                    <option value="">"—"</option>
-                                    {days}
-                                </select>
-                            </label>
+                            <MonthDay month day />
                             <button type="submit" class="pc-button">{i18n.t("save")}</button>
                         </div>
                         {err}
@@ -85,5 +66,33 @@ pub fn Birthday(
                 .into_any()
             }
         }
+    }
+}
+
+/// A month and a day select (no year), for birthdays and the member's own dates.
+#[component]
+pub fn MonthDay(month: RwSignal<String>, day: RwSignal<String>) -> impl IntoView {
+    let i18n = i18n();
+    let months = (1..=12u8)
+        .map(|m| view! { <option value=m.to_string() selected=move || month.get() == m.to_string()>{i18n.month_name(m)}</option> })
+        .collect_view();
+    let days = (1..=31u8)
+        .map(|d| view! { <option value=d.to_string() selected=move || day.get() == d.to_string()>{d}</option> })
+        .collect_view();
+    view! {
+        <label>
+            <span class="pc-label">{i18n.t("birthday_month")}</span>
+            <select required on:change=move |ev| month.set(event_target_value(&ev))>
+                <option value="">"—"</option>
+                {months}
+            </select>
+        </label>
+        <label>
+            <span class="pc-label">{i18n.t("birthday_day")}</span>
+            <select required on:change=move |ev| day.set(event_target_value(&ev))>
+                <option value="">"—"</option>
+                {days}
+            </select>
+        </label>
     }
 }

@@ -3,6 +3,7 @@
 
 use super::birthday::Birthday;
 use super::card::{Points, StampCard, TierProgress};
+use super::dates::Dates;
 use super::feedback::Feedback;
 use super::history::History;
 use super::i18n;
@@ -55,6 +56,7 @@ pub fn Member(
                 }
             })}
             {birthday_points.map(|points| view! { <Birthday card points config=config2.clone() token=token2.clone() /> })}
+            {program.special_dates.is_some().then(|| view! { <Dates card config=config.clone() token=token.clone() /> })}
             <History card />
         </div>
     }

@@ -2,6 +2,7 @@
 
 pub mod birthday;
 pub mod card;
+pub mod dates;
 pub mod feedback;
 pub mod history;
 pub mod member;

@@ -72,7 +72,7 @@ impl ShopLedger {
                 self.publish_shop(&shop).await?;
                 value(&shop.record)
             }
-            Command::PutProgram { program } => self.put_program(program).await,
+            Command::PutProgram { program } => self.put_program(*program).await,
             Command::Program => value(&self.program()?.1),
             Command::RotateKey {
                 secret_key,
@@ -110,6 +110,11 @@ impl ShopLedger {
                 after,
                 limit,
             } => self.export_page(&customer, part, after, limit),
+            Command::Occasions { days } => value(&crate::shop_stats::upcoming(
+                self.store.sql(),
+                crate::now_unix() as i64,
+                days,
+            )?),
             Command::Feedback { before, limit } => value(&super::feedback::report(
                 self.store.sql(),
                 crate::now_unix() as i64,

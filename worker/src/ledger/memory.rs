@@ -18,6 +18,8 @@ struct Tables {
     idempotency: BTreeMap<String, (String, IdemRecord, i64)>,
     aggregates: HashMap<(i64, i64, i64), (i64, i64)>,
     birthdays: BTreeMap<String, i64>,
+    /// (member, slot) → month × 100 + day.
+    occasions: BTreeMap<(String, u8), i64>,
     stale: BTreeMap<String, ()>,
     /// Queued webhook events: (member, event id, type).
     webhook_events: Vec<(String, String, String)>,
@@ -74,6 +76,7 @@ impl MemoryStore {
             || t.coupons.values().any(|(c, _, _)| c == customer)
             || t.idempotency.values().any(|(c, _, _)| c == customer)
             || t.birthdays.contains_key(customer)
+            || t.occasions.keys().any(|(c, _)| c == customer)
             || t.stale.contains_key(customer)
             || t.answers.iter().any(|(c, _)| c == customer)
     }
@@ -219,9 +222,10 @@ impl Storage for MemoryStore {
         let Tables {
             aggregates,
             birthdays,
+            occasions,
             ..
         } = &mut *t;
-        stats.apply_to(aggregates, birthdays);
+        stats.apply_to(aggregates, birthdays, occasions);
         Ok(())
     }
 

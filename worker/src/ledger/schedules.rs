@@ -98,6 +98,46 @@ impl ShopLedger {
         Ok(())
     }
 
+    /// Queues `anniversary.upcoming` for the occasions
+    /// [`shared::webhooks::BIRTHDAY_NOTICE_DAYS`] from today (when the shop has webhooks): the
+    /// membership anniversaries from the first year on, and the members' dates with their labels.
+    fn announce_anniversaries(&self, now: i64) -> Result<()> {
+        if !self.store.any_webhooks()? {
+            return Ok(());
+        }
+        let (shop, _) = self.program()?;
+        let day = now + shared::webhooks::BIRTHDAY_NOTICE_DAYS * shared::time::DAY;
+        let year = shared::time::year_of(day);
+        for (customer, slot, m, d) in crate::shop_stats::occasions_on_day(self.store.sql(), day)? {
+            let Some((account, _)) = self.store.member(&customer)? else {
+                continue;
+            };
+            let (label, years) = if slot == shared::occasions::MEMBERSHIP {
+                let years = year - shared::time::year_of(account.joined_at);
+                if years < 1 {
+                    continue;
+                }
+                (None, Some(years))
+            } else {
+                match account.dates.get(usize::from(slot) - 1) {
+                    Some(date) => (Some(date.label.clone()), None),
+                    None => continue,
+                }
+            };
+            let event = shared::webhooks::anniversary_upcoming(
+                &customer,
+                slot,
+                (m, d),
+                year,
+                label.as_deref(),
+                years,
+            );
+            self.store
+                .queue_webhook_events(shop.shop.as_str(), &customer, &[event], now)?;
+        }
+        Ok(())
+    }
+
     /// Queues `points.expiring` for the members whose first points expire
     /// [`shared::webhooks::EXPIRY_NOTICE_DAYS`] from today (when the shop has webhooks): at most
     /// [`EXPIRY_NOTICES_PER_DAY`] a day, in pages by customer id.
@@ -139,8 +179,9 @@ impl ShopLedger {
         self.schedule_housekeeping().await
     }
 
-    /// Credits the birthday points of the members whose birthday is today (once a day; the
-    /// ledger gives them at most once per calendar year whatever else happened).
+    /// Credits the birthday points of the members whose birthday is today, and what the
+    /// program gives on today's anniversaries (once a day; the ledger gives each at most once
+    /// per calendar year whatever else happened).
     async fn celebrate_birthdays(&self) -> Result<()> {
         let now = crate::now_unix() as i64;
         let customers = transaction(&self.state, || {
@@ -149,9 +190,36 @@ impl ShopLedger {
                 return Ok(Vec::new());
             }
             self.announce_birthdays(now)?;
+            self.announce_anniversaries(now)?;
             self.announce_expiring_points(now)?;
-            let today = crate::shop_stats::birthdays_on_day(sql, now)?;
-            Ok(today.into_iter().map(|(customer, _, _)| customer).collect())
+            let year = shared::time::year_of(now);
+            // Exactly as a `customer.birthday` event sent in a batch, once a member and year;
+            // the occasions likewise, once a member, occasion and year.
+            // Keys `event:{what}-auto:{customer}:{when}`, ids `{what}-auto:{when}`.
+            let item = |customer: String, what: &str, when: String, kind: EventKind| BatchItem {
+                idem: Idem {
+                    key: format!("event:{what}-auto:{customer}:{when}"),
+                    body_hash: what.to_owned(),
+                },
+                customer,
+                event: Event {
+                    id: format!("{what}-auto:{when}"),
+                    at: now,
+                    kind,
+                },
+            };
+            let birthdays = crate::shop_stats::birthdays_on_day(sql, now)?
+                .into_iter()
+                .map(|(customer, _, _)| {
+                    item(customer, "birthday", year.to_string(), EventKind::Birthday)
+                });
+            let occasions = crate::shop_stats::occasions_on_day(sql, now)?
+                .into_iter()
+                .map(|(customer, slot, _, _)| {
+                    let kind = EventKind::Anniversary { slot };
+                    item(customer, "anniversary", format!("{slot}:{year}"), kind)
+                });
+            Ok(birthdays.chain(occasions).collect::<Vec<_>>())
         })?;
         if customers.is_empty() {
             return Ok(());
@@ -159,21 +227,7 @@ impl ShopLedger {
         let (shop, program) = self.program()?;
         let core = self.core(&shop, &program);
         let version = shop.record.program_version;
-        let year = shared::time::year_of(now);
-        for customer in customers {
-            // Exactly as a `customer.birthday` event sent in a batch, once a member and year.
-            let item = BatchItem {
-                idem: Idem {
-                    key: format!("event:birthday-auto:{customer}:{year}"),
-                    body_hash: "birthday".into(),
-                },
-                customer,
-                event: Event {
-                    id: format!("birthday-auto:{year}"),
-                    at: now,
-                    kind: EventKind::Birthday,
-                },
-            };
+        for item in customers {
             transaction(&self.state, || {
                 let ctx = super::commands::context()?;
                 let mut stats = Pending::default();
@@ -182,7 +236,7 @@ impl ShopLedger {
                 let result =
                     core.apply_item(&ctx, &mut stats, &item, &event, &mut stale, version)?;
                 if result["status"] != 200 {
-                    crate::log_error(&format!("birthday of {}: {result}", item.customer));
+                    crate::log_error(&format!("{} of {}: {result}", item.event.id, item.customer));
                 }
                 self.store.flush_stats(stats)?;
                 for customer in &stale {

@@ -1,6 +1,6 @@
 //! The ledger object's SQLite schema and every read and write of it (one module owns the tables).
 //!
-//! Tables, schema version 7:
+//! Tables, schema version 8:
 //! - `shop`, `program`, `program_versions`: the shop (its secret key, the key rotated out with
 //!   the end of its grace period, the customer tokens' longest lifetime — version 3 added
 //!   those), its program, and recent program versions
@@ -25,6 +25,8 @@
 //!   them, owned by `super::webhooks`.
 //! - `feedback`, `nps_months` (version 7): feedback answers and the NPS counts per month, owned
 //!   by `super::feedback`.
+//! - `birthdays`, `occasions` (version 8), `aggregates`: owned by `crate::shop_stats`; a member
+//!   saved before version 8 joins `occasions` (its membership anniversary) when next written.
 //! - `meta`: the schema version.
 //!
 //! Version 1 (one JSON document per member in `accounts`, coupons as `code → member`) is migrated
@@ -44,7 +46,7 @@ use worker::{SqlStorage, SqlStorageValue};
 use super::storage::Result;
 
 /// The schema this code reads and writes.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 /// Larger than any sequence number, and safe as a JavaScript number.
 const MAX_SAFE: i64 = (1 << 53) - 1;
 /// How long an idempotency record answers replays (90 days).

@@ -235,3 +235,52 @@ pub async fn feedback(req: Request, ctx: RouteContext<()>) -> Result<Response> {
         .await,
     )
 }
+
+/// `GET /v1/shops/{shop}/occasions?days=<1..60>&format=csv` (shop key): the birthdays and
+/// anniversaries of the coming days (default 14), soonest first, with the members' ids and
+/// codes — JSON, or CSV to download.
+pub async fn occasions(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    crate::problem::respond(
+        async {
+            let shop = super::shop_param(&ctx)?;
+            super::ensure_demo_seeded(&ctx.env, &shop).await?;
+            crate::auth::shop(&req, &ctx.env, &shop).await?;
+            let mut days = 14;
+            let mut csv = false;
+            for (name, value) in req.url()?.query_pairs() {
+                match name.as_ref() {
+                    "days" => {
+                        days = value
+                            .parse::<i64>()
+                            .ok()
+                            .filter(|d| (1..=60).contains(d))
+                            .ok_or_else(|| ApiError::field("days", "must be between 1 and 60"))?
+                    }
+                    "format" => match value.as_ref() {
+                        "csv" => csv = true,
+                        "json" => csv = false,
+                        _ => return Err(ApiError::field("format", "must be json or csv")),
+                    },
+                    _ => {}
+                }
+            }
+            let command = Command::Occasions { days };
+            if !csv {
+                return super::relay(&ctx.env, &shop, &command, 200).await;
+            }
+            let Reply::Value(body) = crate::ledger::ask(&ctx.env, &shop, &command).await? else {
+                return Err(ApiError::internal("the occasions came back empty"));
+            };
+            let list: shared::occasions::UpcomingList = serde_json::from_str(&body)?;
+            let mut response = Response::ok(shared::occasions::csv(&list))?;
+            let headers = response.headers_mut();
+            headers.set("Content-Type", "text/csv; charset=utf-8")?;
+            headers.set(
+                "Content-Disposition",
+                &format!("attachment; filename=\"occasions-{shop}.csv\""),
+            )?;
+            Ok(response)
+        }
+        .await,
+    )
+}

@@ -5,7 +5,7 @@
 
 use crate::commands::Command;
 use crate::problem::ApiError;
-use shared::api::{BirthdayRequest, FeedbackRequest, ReadNewsRequest};
+use shared::api::{BirthdayRequest, DateRequest, FeedbackRequest, ReadNewsRequest};
 use shared::ledger::{Event, EventKind};
 use shared::ShopId;
 use worker::{Env, Request, Response, Result, RouteContext};
@@ -90,30 +90,28 @@ pub async fn redeem(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
     )
 }
 
-/// `POST …/me/birthday` `{"date":"MM-DD"}`: the member tells us their birthday, once. The same
-/// date again is a replay; another date is 409 `birthday_already_set`.
-pub async fn birthday(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+/// A shopper's own write through their token (rate-limited): the body read as `T` becomes a
+/// ledger event `{name}:{part}` with the idempotency key `{name}:{customer}:{part}` (the same
+/// request again is a replay), applied to the member and answered with their card.
+async fn shopper_write<T: serde::de::DeserializeOwned>(
+    mut req: Request,
+    ctx: RouteContext<()>,
+    event: impl FnOnce(T, &str) -> std::result::Result<(&'static str, String, EventKind), ApiError>,
+) -> Result<Response> {
     crate::problem::respond(
         async {
             let shop = super::shop_param(&ctx)?;
             super::ensure_demo_seeded(&ctx.env, &shop).await?;
             let customer = crate::auth::customer_write(&req, &ctx.env, &shop).await?;
-            let body = crate::body::json::<BirthdayRequest>(&mut req).await?;
-            let (month, day) =
-                shared::time::parse_month_day(&body.value.date).ok_or_else(|| {
-                    ApiError::field(
-                        "date",
-                        "must be a real month and day written MM-DD, e.g. 02-29",
-                    )
-                })?;
-            let date = format!("{month:02}-{day:02}");
+            let body = crate::body::json::<T>(&mut req).await?;
+            let (name, part, kind) = event(body.value, &body.hash[..16])?;
             let command = Command::Apply {
-                idem: super::idem(format!("birthday:{customer}:{date}"), body.hash),
+                idem: super::idem(format!("{name}:{customer}:{part}"), body.hash),
                 customer: customer.to_string(),
                 event: Event {
-                    id: format!("birthday:{date}"),
+                    id: format!("{name}:{part}"),
                     at: crate::now_unix() as i64,
-                    kind: EventKind::SetBirthday { month, day },
+                    kind,
                 },
                 shopper: true,
                 fail_midway: false,
@@ -124,69 +122,66 @@ pub async fn birthday(mut req: Request, ctx: RouteContext<()>) -> Result<Respons
     )
 }
 
+/// `POST …/me/birthday` `{"date":"MM-DD"}`: the member tells us their birthday, once. The same
+/// date again is a replay; another date is 409 `birthday_already_set`.
+pub async fn birthday(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    shopper_write(req, ctx, |body: BirthdayRequest, _| {
+        let (month, day) = shared::time::parse_month_day(&body.date).ok_or_else(|| {
+            ApiError::field(
+                "date",
+                "must be a real month and day written MM-DD, e.g. 02-29",
+            )
+        })?;
+        let date = format!("{month:02}-{day:02}");
+        Ok(("birthday", date, EventKind::SetBirthday { month, day }))
+    })
+    .await
+}
+
 /// `POST …/me/news/read` `{"ids":[…]}`: the shopper has seen these news of their card. Marks
 /// only the program's news; sending the same ids again is a replay.
-pub async fn read_news(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    crate::problem::respond(
-        async {
-            let shop = super::shop_param(&ctx)?;
-            super::ensure_demo_seeded(&ctx.env, &shop).await?;
-            let customer = crate::auth::customer_write(&req, &ctx.env, &shop).await?;
-            let body = crate::body::json::<ReadNewsRequest>(&mut req).await?;
-            shared::requests::check_news_ids(&body.value.ids).map_err(ApiError::invalid)?;
-            let command = Command::Apply {
-                idem: super::idem(
-                    format!("news:{customer}:{}", &body.hash[..16]),
-                    body.hash.clone(),
-                ),
-                customer: customer.to_string(),
-                event: Event {
-                    id: format!("news:{}", &body.hash[..16]),
-                    at: crate::now_unix() as i64,
-                    kind: EventKind::ReadNews {
-                        ids: body.value.ids,
-                    },
-                },
-                shopper: true,
-                fail_midway: false,
-            };
-            super::relay(&ctx.env, &shop, &command, 200).await
-        }
-        .await,
-    )
+pub async fn read_news(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    shopper_write(req, ctx, |body: ReadNewsRequest, hash| {
+        shared::requests::check_news_ids(&body.ids).map_err(ApiError::invalid)?;
+        Ok((
+            "news",
+            hash.to_owned(),
+            EventKind::ReadNews { ids: body.ids },
+        ))
+    })
+    .await
 }
 
 /// `POST …/me/feedback` `{"question", "score", "comment"?}`: the member answers the card's open
 /// question. The same answer again is a replay; another answer to it is 409
 /// `idempotency_conflict`, a question that is not open 409 `no_open_question`.
-pub async fn feedback(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    crate::problem::respond(
-        async {
-            let shop = super::shop_param(&ctx)?;
-            super::ensure_demo_seeded(&ctx.env, &shop).await?;
-            let customer = crate::auth::customer_write(&req, &ctx.env, &shop).await?;
-            let body = crate::body::json::<FeedbackRequest>(&mut req).await?;
-            let (score, comment) =
-                shared::feedback::check_answer(body.value.score, body.value.comment.as_deref())
-                    .map_err(ApiError::invalid)?;
-            let question = body.value.question;
-            let command = Command::Apply {
-                idem: super::idem(format!("feedback:{customer}:{question}"), body.hash),
-                customer: customer.to_string(),
-                event: Event {
-                    id: format!("feedback:{question}"),
-                    at: crate::now_unix() as i64,
-                    kind: EventKind::Feedback {
-                        question,
-                        score,
-                        comment,
-                    },
-                },
-                shopper: true,
-                fail_midway: false,
-            };
-            super::relay(&ctx.env, &shop, &command, 200).await
-        }
-        .await,
-    )
+pub async fn feedback(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    shopper_write(req, ctx, |body: FeedbackRequest, _| {
+        let (score, comment) = shared::feedback::check_answer(body.score, body.comment.as_deref())
+            .map_err(ApiError::invalid)?;
+        let question = body.question;
+        let kind = EventKind::Feedback {
+            question,
+            score,
+            comment,
+        };
+        Ok(("feedback", question.to_string(), kind))
+    })
+    .await
+}
+
+/// `POST …/me/dates` `{"label", "date": "MM-DD"}`: a date the member wants celebrated every
+/// year (at most three; the same one again changes nothing, a fourth is 409 `conflict`).
+pub async fn add_date(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    shopper_write(req, ctx, |body: DateRequest, hash| {
+        let date =
+            shared::occasions::check_date(&body.label, &body.date).map_err(ApiError::invalid)?;
+        let kind = EventKind::AddDate {
+            label: date.label,
+            month: date.month,
+            day: date.day,
+        };
+        Ok(("date", hash.to_owned(), kind))
+    })
+    .await
 }

@@ -38,5 +38,13 @@ async fn replace(req: &mut Request, ctx: &RouteContext<()>) -> Answer {
     crate::auth::shop(req, &ctx.env, &shop).await?;
     let program: Program = crate::body::json(req).await?.value;
     program.validate().map_err(ApiError::invalid)?;
-    super::relay(&ctx.env, &shop, &Command::PutProgram { program }, 200).await
+    super::relay(
+        &ctx.env,
+        &shop,
+        &Command::PutProgram {
+            program: Box::new(program),
+        },
+        200,
+    )
+    .await
 }

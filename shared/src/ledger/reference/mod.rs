@@ -447,7 +447,10 @@ impl Account {
                 Outcome::default()
             }
             // Read marks came after the first ledger; they move no value.
-            EventKind::ReadNews { .. } | EventKind::Feedback { .. } => Outcome::default(),
+            EventKind::ReadNews { .. }
+            | EventKind::Feedback { .. }
+            | EventKind::AddDate { .. }
+            | EventKind::Anniversary { .. } => Outcome::default(),
             EventKind::SetBirthday { month, day } => {
                 if self.birthday.is_some() {
                     return Err(LedgerError::BirthdayAlreadySet);
