@@ -1,11 +1,13 @@
-//! The root component: loads the catalog, the program and (for members) the card, then picks the
-//! view. A new token (`Punchcard.identify`) reloads; the catalog stays.
+//! The root: loads the catalog, the program and (for members) the card, then picks the view. A new
+//! token (`Punchcard.identify`) reloads; the catalog stays.
 
 use crate::api::{self, ApiError};
+use crate::dom::{el, live, El};
 use crate::i18n::I18n;
-use crate::views::{member::Member, status::ErrorBox, status::Loading, teaser::Teaser};
+use crate::views::{member::member, status, teaser::teaser};
 use crate::WidgetConfig;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use shared::api::Card;
 use shared::program::Program;
 
@@ -35,75 +37,104 @@ pub async fn load(config: WidgetConfig, token: Option<String>) -> Result<Loaded,
     }
 }
 
-/// The widget: a card for members, the program's teaser for guests, an actionable error otherwise.
-#[component]
-pub fn App(
-    /// Read from the script tag by the loader.
-    config: WidgetConfig,
-    /// The shopper's token; `Punchcard.identify` changes it.
-    token: ReadSignal<Option<String>>,
-) -> impl IntoView {
-    let locale = config.locale.clone();
-    let catalog = {
+/// Where the widget is.
+#[derive(Debug, Clone)]
+enum Phase {
+    Loading,
+    /// Without a catalog there are no words: the English fallback of one message.
+    NoCatalog,
+    Failed(I18n, ApiError),
+    Shown(I18n, Box<Loaded>, Option<String>),
+}
+
+/// The widget: a card for members, the program's teaser for guests, an actionable error
+/// otherwise. `token` is the shopper's; `Punchcard.identify` changes it.
+pub fn app(config: WidgetConfig, token: ReadSignal<Option<String>>) -> El {
+    let phase = RwSignal::new(Phase::Loading);
+    let catalog = StoredValue::new_local(None::<I18n>);
+    // Only the latest load may show: a token switched mid-flight must not be overwritten.
+    let generation = StoredValue::new(0u32);
+    let reload = StoredValue::new_local({
         let config = config.clone();
-        LocalResource::new(move || {
-            let (config, locale) = (config.clone(), locale.clone());
-            async move {
-                let catalog = api::catalog(&config, &config.locale).await?;
-                Ok::<_, ApiError>(I18n::new(&locale, catalog))
-            }
-        })
-    };
-    let data = {
-        let config = config.clone();
-        LocalResource::new(move || load(config.clone(), token.get()))
-    };
-    let retry = Callback::new(move |_| {
-        catalog.refetch();
-        data.refetch();
+        move || {
+            let (config, token) = (config.clone(), token.get_untracked());
+            let this = generation.with_value(|g| g.wrapping_add(1));
+            generation.set_value(this);
+            spawn_local(async move {
+                let i18n = match catalog.get_value() {
+                    Some(i18n) => i18n,
+                    None => match api::catalog(&config, &config.locale).await {
+                        Ok(words) => {
+                            let i18n = I18n::new(&config.locale, words);
+                            catalog.set_value(Some(i18n.clone()));
+                            i18n
+                        }
+                        Err(_) => {
+                            if generation.get_value() == this {
+                                phase.set(Phase::NoCatalog);
+                            }
+                            return;
+                        }
+                    },
+                };
+                let result = load(config, token.clone()).await;
+                if generation.get_value() != this {
+                    return;
+                }
+                phase.set(match result {
+                    Ok(loaded) => Phase::Shown(i18n, Box::new(loaded), token),
+                    Err(error) => Phase::Failed(i18n, error),
+                });
+            });
+        }
     });
-    view! {
-        <section class="pc-widget" data-testid="punchcard" aria-live="polite">
-            {move || match (catalog.get(), data.get()) {
-                (Some(Ok(i18n)), Some(Ok(loaded))) => {
-                    provide_context(i18n);
-                    view! { <Shown loaded config=config.clone() token=token.get_untracked() /> }
-                        .into_any()
-                }
-                (Some(Ok(i18n)), Some(Err(error))) => {
-                    provide_context(i18n);
-                    view! { <ErrorBox error retry /> }.into_any()
-                }
-                (Some(Err(_)), _) => {
-                    // Without a catalog there are no words: English fallback of the one message.
-                    provide_context(I18n::new("en", Default::default()));
-                    view! { <ErrorBox error=ApiError::Network retry /> }.into_any()
-                }
-                _ => view! { <Loading /> }.into_any(),
-            }}
-        </section>
-    }
+    // Loads now and again whenever the token changes (kept as long as the widget).
+    StoredValue::new_local(RenderEffect::new(move |_| {
+        token.track();
+        reload.with_value(|reload| reload());
+    }));
+    let retry = move || reload.with_value(|reload| reload());
+    el("section")
+        .class("pc-widget")
+        .testid("punchcard")
+        .attr("aria-live", "polite")
+        .child(live(move || {
+            phase.with(|phase| {
+                Some(match phase {
+                    Phase::Loading => status::loading(),
+                    Phase::NoCatalog => {
+                        provide_context(I18n::new("en", Default::default()));
+                        status::error_box(&ApiError::Network, retry)
+                    }
+                    Phase::Failed(i18n, error) => {
+                        provide_context(i18n.clone());
+                        status::error_box(error, retry)
+                    }
+                    Phase::Shown(i18n, loaded, token) => {
+                        provide_context(i18n.clone());
+                        shown(loaded, &config, token.as_deref())
+                    }
+                })
+            })
+        }))
 }
 
 /// The loaded view, themed from the program.
-#[component]
-fn Shown(loaded: Loaded, config: WidgetConfig, token: Option<String>) -> impl IntoView {
-    let theme = loaded.program.theme.clone();
-    let root = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move || {
-        if let (Some(el), Some(theme)) = (root.get(), theme.as_ref()) {
-            // CSSOM, not a style attribute: allowed under a strict CSP. The shop's own
-            // `--pc-brand` / `--pc-radius` on the host still win (see style.css).
-            let style = web_sys::HtmlElement::style(&el);
+fn shown(loaded: &Loaded, config: &WidgetConfig, token: Option<&str>) -> El {
+    let root = el("div").class("pc-themed");
+    if let Some(theme) = &loaded.program.theme {
+        // CSSOM, not a style attribute: allowed under a strict CSP. The shop's own
+        // `--pc-brand` / `--pc-radius` on the host still win (see style.css).
+        if let Some(html) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&root.0) {
+            let style = html.style();
             let _ = style.set_property("--pc-theme-brand", &theme.brand_color);
             let _ = style.set_property("--pc-theme-radius", &format!("{}px", theme.radius_px));
         }
-    });
-    let body = match (loaded.card, token) {
+    }
+    match (&loaded.card, token) {
         (Some(card), Some(token)) => {
-            view! { <Member card program=loaded.program config token /> }.into_any()
+            root.child(member(card.clone(), &loaded.program, config, token))
         }
-        _ => view! { <Teaser program=loaded.program /> }.into_any(),
-    };
-    view! { <div class="pc-themed" node_ref=root>{body}</div> }
+        _ => root.child(teaser(&loaded.program)),
+    }
 }

@@ -1,4 +1,5 @@
-//! The shopper's loyalty card, a Leptos CSR app.
+//! The shopper's loyalty card, a Leptos CSR app: Leptos's signals and effects drive views built
+//! with the small DOM builder in [`dom`].
 //!
 //! `loader/widget.js` (plain JS, loaded by the shop's script tag) paints the launcher, creates the
 //! Shadow DOM root and, when the card is opened (or on idle after the page's `load`), loads this
@@ -8,6 +9,7 @@
 pub mod api;
 pub mod app;
 pub mod decode;
+pub mod dom;
 pub mod i18n;
 pub mod qr;
 pub mod views;
@@ -48,12 +50,16 @@ pub fn mount(
         token: token.filter(|t| !t.is_empty()),
         locale,
     };
-    leptos::mount::mount_to(target, move || {
+    // Leptos's reactive system driven by wasm-bindgen-futures, under one root owner that lives
+    // as long as the page (what `leptos::mount::mount_to` does, without tachys's view tree).
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let owner = Owner::new();
+    owner.with(|| {
         let (token, set_token) = signal(config.token.clone());
         TOKEN.with(|t| *t.borrow_mut() = Some(set_token));
-        view! { <app::App config token /> }
-    })
-    .forget();
+        let _ = target.append_child(&app::app(config, token).0);
+    });
+    std::mem::forget(owner);
 }
 
 /// Switches the shopper without a page reload (`None`: signed out, the guest view).

@@ -1,94 +1,145 @@
 //! The card's feedback question: "How likely are you to recommend {shop} to a friend?", 0 to 10
 //! with an optional comment, and thanks (with the points it earned) once answered.
 
-use super::i18n;
+use super::member::Session;
 use super::status::error_key;
-use crate::api::{self, ApiError};
-use crate::WidgetConfig;
+use super::{heading, i18n};
+use crate::api;
+use crate::dom::{alert_in, current, el, live, value_in, El};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::Card;
+use wasm_bindgen::JsCast;
 
-/// The open question while the card asks one; thanks after the answer.
-#[component]
-pub fn Feedback(
-    card: RwSignal<Card>,
-    /// Named in the question.
-    shop: String,
-    config: WidgetConfig,
-    token: String,
-) -> impl IntoView {
-    let i18n = i18n();
-    let score = RwSignal::new(None::<u8>);
-    let comment = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
+/// The open question while the card asks one (`shop`: named in it); thanks after the answer.
+pub fn feedback(card: RwSignal<Card>, shop: &str, session: &Session) -> web_sys::Node {
+    let (shop, session) = (shop.to_owned(), session.clone());
     let thanked = RwSignal::new(false);
-    let send = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let (Some(value), Some(asked)) = (
-            score.get_untracked(),
-            card.with_untracked(|c| c.feedback.clone()),
-        ) else {
-            return;
-        };
-        let (config, token, text) = (config.clone(), token.clone(), comment.get_untracked());
-        spawn_local(async move {
-            match api::answer_feedback(&config, &token, asked.question, value, &text).await {
-                Ok(new_card) => {
-                    thanked.set(true);
-                    card.set(new_card);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
-    move || {
-        let i18n = i18n.clone();
+    live(move || {
+        let i18n = i18n();
         if thanked.get() {
-            return view! { <p class="pc-notice" data-testid="feedback-thanks" role="status">{i18n.t("feedback_thanks")}</p> }.into_any();
+            return Some(
+                el("p")
+                    .class("pc-notice")
+                    .testid("feedback-thanks")
+                    .attr("role", "status")
+                    .child(i18n.t("feedback_thanks")),
+            );
         }
-        let Some(asked) = card
+        let asked = card
             .with(|c| c.feedback.clone())
-            .filter(|f| super::runs_now("", &f.until))
-        else {
-            return ().into_any();
-        };
-        let question = i18n.fill("feedback_question", &[("shop", &shop)]);
+            .filter(|f| super::runs_now("", &f.until))?;
         let reward = (asked.points > 0).then(|| {
             let points = i18n.plural("points_n", asked.points, &[]);
-            view! { <p class="pc-muted">{i18n.fill("feedback_reward", &[("points", &points)])}</p> }
+            el("p")
+                .class("pc-muted")
+                .child(i18n.fill("feedback_reward", &[("points", &points)]))
         });
-        let scores = (0..=10u8)
+        // A score is picked in place (no rebuild, so a comment being typed stays).
+        let scores: Vec<El> = (0..=10u8)
             .map(|n| {
-                view! {
-                    <button type="button" class="pc-score" data-testid="feedback-score"
-                        aria-pressed=move || (score.get() == Some(n)).to_string()
-                        on:click=move |_| score.set(Some(n))>{n}</button>
-                }
+                el("button")
+                    .attr("type", "button")
+                    .class("pc-score")
+                    .testid("feedback-score")
+                    .attr("aria-pressed", "false")
+                    .attr("value", &n.to_string())
+                    .on("click", pick_score)
+                    .child(n.to_string())
             })
-            .collect_view();
-        let err = {
-            let i18n = i18n.clone();
-            move || {
-                error.get().map(
-                    |e| view! { <p class="pc-error-line" role="alert">{i18n.t(error_key(&e))}</p> },
+            .collect();
+        let (session, words) = (session.clone(), i18n.clone());
+        Some(
+            el("form")
+                .class("pc-feedback")
+                .testid("feedback")
+                .on("submit", move |event| {
+                    event.prevent_default();
+                    let Some(form) = current(&event) else { return };
+                    let score = value_in(&form, "[aria-pressed=true]");
+                    let Ok(score) = score.parse::<u8>() else {
+                        return;
+                    };
+                    let comment = value_in(&form, "textarea");
+                    let (session, words) = (session.clone(), words.clone());
+                    let question = asked.question;
+                    spawn_local(async move {
+                        let result = api::answer_feedback(
+                            &session.config,
+                            &session.token,
+                            question,
+                            score,
+                            &comment,
+                        )
+                        .await;
+                        match result {
+                            Ok(new_card) => {
+                                thanked.set(true);
+                                card.set(new_card);
+                            }
+                            Err(e) => alert_in(&form, Some(&words.t(error_key(&e)))),
+                        }
+                    });
+                })
+                .child(
+                    heading(i18n.fill("feedback_question", &[("shop", &shop)]))
+                        .attr("id", "pc-feedback-q"),
                 )
+                .child(reward)
+                .child(
+                    el("div")
+                        .class("pc-scores")
+                        .attr("role", "group")
+                        .attr("aria-labelledby", "pc-feedback-q")
+                        .child(scores),
+                )
+                .child(
+                    el("div")
+                        .class("pc-scores__ends pc-muted")
+                        .child(el("span").child(i18n.t("feedback_low")))
+                        .child(el("span").child(i18n.t("feedback_high"))),
+                )
+                .child(
+                    el("textarea")
+                        .class("pc-input")
+                        .testid("feedback-comment")
+                        .attr("maxlength", "500")
+                        .attr("rows", "2")
+                        .attr("aria-label", &i18n.t("feedback_comment"))
+                        .attr("placeholder", &i18n.t("feedback_comment")),
+                )
+                .child(
+                    el("button")
+                        .attr("type", "submit")
+                        .class("pc-button")
+                        .testid("feedback-send")
+                        .flag("disabled", true)
+                        .child(i18n.t("feedback_send")),
+                ),
+        )
+    })
+}
+
+/// Marks the clicked score pressed (and the others not) and lets the form be sent.
+fn pick_score(event: web_sys::Event) {
+    let Some(button) = current(&event) else {
+        return;
+    };
+    let Some(form) = button.closest("form").ok().flatten() else {
+        return;
+    };
+    if let Ok(all) = form.query_selector_all(".pc-score") {
+        for i in 0..all.length() {
+            if let Some(el) = all
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            {
+                let _ = el.set_attribute("aria-pressed", "false");
             }
-        };
-        view! {
-            <form class="pc-feedback" data-testid="feedback" on:submit=send.clone()>
-                <h3 class="pc-h" id="pc-feedback-q">{question}</h3>
-                {reward}
-                <div class="pc-scores" role="group" aria-labelledby="pc-feedback-q">{scores}</div>
-                <div class="pc-scores__ends pc-muted"><span>{i18n.t("feedback_low")}</span><span>{i18n.t("feedback_high")}</span></div>
-                <textarea class="pc-input" data-testid="feedback-comment" maxlength="500" rows="2"
-                    aria-label=i18n.t("feedback_comment") placeholder=i18n.t("feedback_comment")
-                    on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
-                <button type="submit" class="pc-button" data-testid="feedback-send"
-                    disabled=move || score.get().is_none()>{i18n.t("feedback_send")}</button>
-                {err}
-            </form>
         }
-        .into_any()
+    }
+    let _ = button.set_attribute("aria-pressed", "true");
+    if let Ok(Some(send)) = form.query_selector("[type=submit]") {
+        let _ = send.remove_attribute("disabled");
     }
 }

@@ -1,59 +1,53 @@
 //! What the member earned and spent: when, what, how much, why.
 
 use super::i18n;
+use crate::dom::{el, live, El};
 use leptos::prelude::*;
-use shared::api::Card;
+use shared::api::{Card, HistoryEntry};
 
 /// The card's history lines (newest first), folded away behind a `<details>`.
-#[component]
-pub fn History(card: RwSignal<Card>) -> impl IntoView {
+pub fn history(card: RwSignal<Card>) -> El {
     let i18n = i18n();
-    let title = i18n.t("history_title");
-    let lines = move || {
-        let history = card.with(|c| c.history.clone());
-        if history.is_empty() {
-            return view! { <p class="pc-muted">{i18n.t("history_empty")}</p> }.into_any();
-        }
-        history
-            .into_iter()
-            .map(|line| {
-                let kind = i18n.t(&format!("kind_{}", line.kind));
-                let kind = if kind.starts_with("kind_") {
-                    line.kind.clone()
-                } else {
-                    kind
-                };
-                let mut amounts = Vec::new();
-                if line.points != 0 {
-                    let sign = if line.points > 0 { "+" } else { "−" };
-                    amounts.push(format!(
-                        "{sign}{}",
-                        i18n.plural("points_n", line.points.abs(), &[])
-                    ));
-                }
-                if line.stamps != 0 {
-                    let sign = if line.stamps > 0 { "+" } else { "−" };
-                    amounts.push(format!(
-                        "{sign}{}",
-                        i18n.plural("stamps_n", line.stamps.abs(), &[])
-                    ));
-                }
-                view! {
-                    <li class="pc-history__line">
-                        <span class="pc-muted">{i18n.date(&line.at)}</span>
-                        <span>{kind}</span>
-                        <span class="pc-history__amount">{amounts.join(" · ")}</span>
-                        <span class="pc-history__note">{line.note}</span>
-                    </li>
-                }
+    el("details")
+        .class("pc-history")
+        .testid("history")
+        .child(el("summary").class("pc-h").child(i18n.t("history_title")))
+        .child(live(move || {
+            let i18n = super::i18n();
+            let lines: Vec<El> = card.with(|c| c.history.iter().map(|l| line(l, &i18n)).collect());
+            Some(if lines.is_empty() {
+                el("p").class("pc-muted").child(i18n.t("history_empty"))
+            } else {
+                el("ul").class("pc-list").child(lines)
             })
-            .collect_view()
-            .into_any()
+        }))
+}
+
+/// One line: date, kind, the points and stamps it moved, the note.
+fn line(line: &HistoryEntry, i18n: &crate::i18n::I18n) -> El {
+    let kind = match i18n.t(&format!("kind_{}", line.kind)) {
+        missing if missing.starts_with("kind_") => line.kind.clone(),
+        kind => kind,
     };
-    view! {
-        <details class="pc-history" data-testid="history">
-            <summary class="pc-h">{title}</summary>
-            <ul class="pc-list">{lines}</ul>
-        </details>
+    let mut amounts = Vec::new();
+    for (n, key) in [(line.points, "points_n"), (line.stamps, "stamps_n")] {
+        if n != 0 {
+            let sign = if n > 0 { "+" } else { "−" };
+            amounts.push(format!("{sign}{}", i18n.plural(key, n.abs(), &[])));
+        }
     }
+    el("li")
+        .class("pc-history__line")
+        .child(el("span").class("pc-muted").child(i18n.date(&line.at)))
+        .child(el("span").child(kind))
+        .child(
+            el("span")
+                .class("pc-history__amount")
+                .child(amounts.join(" · ")),
+        )
+        .child(
+            el("span")
+                .class("pc-history__note")
+                .child(line.note.as_str()),
+        )
 }

@@ -1,4 +1,4 @@
-//! The widget's views, one small component per file.
+//! The widget's views, one small part of the card per file, built with `crate::dom`.
 
 pub mod birthday;
 pub mod card;
@@ -11,6 +11,7 @@ pub mod rewards;
 pub mod status;
 pub mod teaser;
 
+use crate::dom::{el, El};
 use crate::i18n::I18n;
 use leptos::prelude::*;
 
@@ -26,4 +27,9 @@ pub fn runs_now(starts_at: &str, ends_at: &str) -> bool {
 /// The catalog and formats of the shopper's locale (provided by `App`).
 pub fn i18n() -> I18n {
     expect_context::<I18n>()
+}
+
+/// A section's heading.
+pub fn heading(text: String) -> El {
+    el("h3").class("pc-h").child(text)
 }

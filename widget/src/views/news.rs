@@ -2,20 +2,13 @@
 //! shopper's locale or the shop's fallback, with "Read more" and, for members, "New" until seen.
 
 use super::i18n;
-use crate::WidgetConfig;
-use leptos::prelude::*;
+use super::member::Session;
+use crate::dom::{el, El};
 use shared::api::CardNews;
 
-/// The news running by the shopper's clock; for a member (`config` and `token`), the unread
-/// ones are marked read once shown.
-#[component]
-pub fn News(
-    /// As the card lists them (`read`: no "New" badge).
-    news: Vec<CardNews>,
-    /// The program's default locale, the fallback after the shopper's own.
-    fallback: Option<String>,
-    #[prop(optional)] member: Option<(WidgetConfig, String)>,
-) -> impl IntoView {
+/// The news running by the shopper's clock (`fallback`: the program's default locale, after the
+/// shopper's own); for a member (`session`), the unread ones are marked read once shown.
+pub fn news(news: Vec<CardNews>, fallback: Option<&str>, session: Option<&Session>) -> El {
     let i18n = i18n();
     let shown: Vec<CardNews> = news
         .into_iter()
@@ -26,28 +19,47 @@ pub fn News(
         .filter(|n| !n.read)
         .map(|n| n.id.clone())
         .collect();
-    if let Some((config, token)) = member.filter(|_| !unread.is_empty()) {
+    if let Some(session) = session.filter(|_| !unread.is_empty()).cloned() {
         // Marked read for the next visit; this view keeps its "New" badges.
         leptos::task::spawn_local(async move {
-            let _ = crate::api::read_news(&config, &token, &unread).await;
+            let _ = crate::api::read_news(&session.config, &session.token, &unread).await;
         });
     }
-    let items = shown
+    let items: Vec<El> = shown
         .into_iter()
         .filter_map(|n| {
-            let text = shared::news::text_for(&n.texts, i18n.locale(), fallback.as_deref())?.clone();
-            let more = n.link.map(|href| {
-                view! { <a class="pc-news__more" href=href target="_top">{i18n.t("news_more")}</a> }
+            let text = shared::news::text_for(&n.texts, i18n.locale(), fallback)?;
+            let badge = (!n.read).then(|| {
+                el("span")
+                    .class("pc-badge")
+                    .testid("news-new")
+                    .child(i18n.t("news_new"))
             });
-            let badge = (!n.read).then(|| view! { <span class="pc-badge" data-testid="news-new">{i18n.t("news_new")}</span> });
-            Some(view! {
-                <article class="pc-news" data-testid="news" data-id=n.id>
-                    <h3 class="pc-news__title">{badge}{text.title}</h3>
-                    <p class="pc-news__text">{text.text}</p>
-                    {more}
-                </article>
-            })
+            let more = n.link.as_ref().map(|href| {
+                el("a")
+                    .class("pc-news__more")
+                    .attr("href", href)
+                    .attr("target", "_top")
+                    .child(i18n.t("news_more"))
+            });
+            Some(
+                el("article")
+                    .class("pc-news")
+                    .testid("news")
+                    .attr("data-id", &n.id)
+                    .child(
+                        el("h3")
+                            .class("pc-news__title")
+                            .child(badge)
+                            .child(text.title.as_str()),
+                    )
+                    .child(el("p").class("pc-news__text").child(text.text.as_str()))
+                    .child(more),
+            )
         })
-        .collect_view();
-    view! { <section class="pc-news-list" aria-label=i18n.t("news_title")>{items}</section> }
+        .collect();
+    el("section")
+        .class("pc-news-list")
+        .attr("aria-label", &i18n.t("news_title"))
+        .child(items)
 }

@@ -2,10 +2,11 @@
 //! (confirm → coupon code with a copy button → `punchcard:redeemed` on `window`), and the
 //! member's active coupons.
 
-use super::i18n;
-use super::status::error_key;
+use super::member::Session;
+use super::status::{error_text, line};
+use super::{heading, i18n};
 use crate::api::{self, ApiError};
-use crate::WidgetConfig;
+use crate::dom::{current, el, live, El};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{Card, CardReward, CouponView};
@@ -31,211 +32,216 @@ fn announce(detail: &JsValue) {
     }
 }
 
-/// Copies `text` to the clipboard; `done` becomes true once it is there.
-fn copy(text: String, done: RwSignal<bool>) {
-    spawn_local(async move {
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let promise = window.navigator().clipboard().write_text(&text);
-        if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
-            done.set(true);
-        }
-    });
+/// A code with a copy button; the button says "Copied" once the code is on the clipboard.
+pub fn copy_code(code: &str, testid: &str) -> El {
+    let i18n = i18n();
+    let copied = i18n.t("copied");
+    let text = code.to_owned();
+    el("span")
+        .class("pc-copy")
+        .child(el("code").class("pc-code").testid(testid).child(code))
+        .child(
+            el("button")
+                .attr("type", "button")
+                .class("pc-button pc-button--quiet")
+                .testid("copy")
+                .on("click", move |event| {
+                    let (Some(button), Some(window)) = (current(&event), web_sys::window()) else {
+                        return;
+                    };
+                    let promise = window.navigator().clipboard().write_text(&text);
+                    let copied = copied.clone();
+                    spawn_local(async move {
+                        if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+                            button.set_text_content(Some(&copied));
+                        }
+                    });
+                })
+                .child(i18n.t("copy")),
+        )
 }
 
-/// A code with a copy button.
-#[component]
-pub fn CopyCode(
-    /// The text shown and copied.
-    code: String,
-    /// `data-testid` of the code element.
-    testid: &'static str,
-) -> impl IntoView {
-    let i18n = i18n();
-    let copied = RwSignal::new(false);
-    let (copy_label, copied_label) = (i18n.t("copy"), i18n.t("copied"));
-    let text = code.clone();
-    view! {
-        <span class="pc-copy">
-            <code class="pc-code" data-testid=testid>{code}</code>
-            <button type="button" class="pc-button pc-button--quiet" data-testid="copy"
-                on:click=move |_| copy(text.clone(), copied)>
-                {move || if copied.get() { copied_label.clone() } else { copy_label.clone() }}
-            </button>
-        </span>
-    }
+/// Where the redeem flow is.
+#[derive(Debug, Clone, Default)]
+struct Flow {
+    /// The reward being confirmed and the idempotency key of that confirmation.
+    confirming: Option<(String, String)>,
+    busy: bool,
+    error: Option<ApiError>,
+    /// The coupon just issued.
+    issued: Option<CouponView>,
 }
 
-/// The catalog with redeem buttons, and the coupon just issued.
-#[component]
-pub fn Rewards(
-    /// The member's card; replaced by the card a redemption returns.
-    card: RwSignal<Card>,
-    config: WidgetConfig,
-    token: String,
-) -> impl IntoView {
-    let i18n = i18n();
-    let confirming = RwSignal::new(None::<(String, String)>);
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
-    let issued = RwSignal::new(None::<CouponView>);
-    let redeem = move |reward_id: String, key: String| {
-        let (config, token) = (config.clone(), token.clone());
-        busy.set(true);
-        error.set(None);
+/// The catalog with redeem buttons, and the coupon just issued; `card` is replaced by the card a
+/// redemption returns.
+pub fn rewards(card: RwSignal<Card>, session: &Session) -> web_sys::Node {
+    let flow = RwSignal::new(Flow::default());
+    let session = session.clone();
+    let redeem = move |reward_id: String| {
+        let key = flow
+            .with_untracked(|f| f.confirming.as_ref().map(|(_, k)| k.clone()))
+            .unwrap_or_else(idempotency_key);
+        flow.update(|f| {
+            f.busy = true;
+            f.error = None;
+        });
+        let session = session.clone();
         spawn_local(async move {
-            match api::redeem(&config, &token, &reward_id, &key).await {
+            let result = api::redeem(&session.config, &session.token, &reward_id, &key).await;
+            match result {
                 Ok((done, raw_coupon)) => {
                     announce(&raw_coupon);
-                    issued.set(Some(done.coupon));
                     card.set(done.card);
-                    confirming.set(None);
+                    flow.set(Flow {
+                        issued: Some(done.coupon),
+                        ..Flow::default()
+                    });
                 }
-                Err(e) => error.set(Some(e)),
+                Err(e) => flow.update(|f| {
+                    f.busy = false;
+                    f.error = Some(e);
+                }),
             }
-            busy.set(false);
         });
     };
-    let t = i18n.clone();
-    let row = move |reward: CardReward| {
-        let i18n = t.clone();
+    live(move || {
+        let i18n = i18n();
+        let list: Vec<CardReward> = card.with(|c| c.rewards.clone());
+        let points = card.with(|c| c.points);
+        let state = flow.get();
+        let coupon_box = state.issued.as_ref().map(|coupon| {
+            el("div")
+                .class("pc-coupon")
+                .attr("role", "status")
+                .testid("new-coupon")
+                .child(el("p").child(i18n.t("coupon_ready")))
+                .child(copy_code(&coupon.code, "coupon-code"))
+        });
+        let error_line = state.error.as_ref().map(|e| {
+            line("pc-error-line", Some("redeem-error"), error_text(e)).attr("role", "alert")
+        });
+        let rows: Vec<El> = list
+            .into_iter()
+            .map(|reward| {
+                let confirming = state
+                    .confirming
+                    .as_ref()
+                    .is_some_and(|(id, _)| *id == reward.id);
+                row(reward, points, confirming, state.busy, flow, redeem.clone())
+            })
+            .collect();
+        // No catalog, no section (the heading alone would promise what is not there).
+        Some(
+            el("div")
+                .class("pc-rewards")
+                .flag("hidden", rows.is_empty())
+                .child(heading(i18n.t("rewards_title")))
+                .child(coupon_box)
+                .child(error_line)
+                .child(el("ul").class("pc-list").testid("rewards").child(rows)),
+        )
+    })
+}
+
+/// One reward: its name, cost and either the redeem button, the confirmation or what is missing.
+fn row(
+    reward: CardReward,
+    points: i64,
+    confirming: bool,
+    busy: bool,
+    flow: RwSignal<Flow>,
+    redeem: impl Fn(String) + Clone + 'static,
+) -> El {
+    let i18n = i18n();
+    let cost = i18n.plural("points_n", reward.cost_points, &[]);
+    let action = if !reward.affordable {
+        let short = (reward.cost_points - points).max(1);
+        el("span")
+            .class("pc-muted")
+            .child(i18n.plural("points_short", short, &[]))
+    } else if confirming {
+        let question = i18n.fill(
+            "redeem_confirm",
+            &[("points", &cost), ("reward", &reward.name)],
+        );
         let id = reward.id.clone();
-        let cost = i18n.plural("points_n", reward.cost_points, &[]);
-        let is_confirming = {
-            let id = id.clone();
-            move || confirming.with(|c| c.as_ref().is_some_and(|(r, _)| *r == id))
-        };
-        let short = card.with_untracked(|c| reward.cost_points - c.points);
-        let action = if reward.affordable {
-            let (id, id2) = (id.clone(), id.clone());
-            let question = i18n.fill(
-                "redeem_confirm",
-                &[("points", &cost), ("reward", &reward.name)],
-            );
-            let (yes, no, label) = (i18n.t("redeem_yes"), i18n.t("cancel"), i18n.t("redeem"));
-            let redeem = redeem.clone();
-            view! {
-                <Show
-                    when=is_confirming
-                    fallback=move || {
-                        let id = id.clone();
-                        view! {
-                            <button type="button" class="pc-button" data-testid="redeem"
-                                on:click=move |_| confirming.set(Some((id.clone(), idempotency_key())))>
-                                {label.clone()}
-                            </button>
-                        }
-                    }
-                >
-                    <div class="pc-confirm" role="group" aria-label=question.clone()>
-                        <p>{question.clone()}</p>
-                        <button type="button" class="pc-button" data-testid="confirm"
-                            disabled=move || busy.get()
-                            on:click={
-                                let (id, redeem) = (id2.clone(), redeem.clone());
-                                move |_| {
-                                    let key = confirming
-                                        .with_untracked(|c| c.as_ref().map(|(_, k)| k.clone()))
-                                        .unwrap_or_else(idempotency_key);
-                                    redeem(id.clone(), key)
-                                }
-                            }>
-                            {yes.clone()}
-                        </button>
-                        <button type="button" class="pc-button pc-button--quiet" data-testid="cancel"
-                            on:click=move |_| confirming.set(None)>
-                            {no.clone()}
-                        </button>
-                    </div>
-                </Show>
-            }
-            .into_any()
-        } else {
-            view! { <span class="pc-muted">{i18n.plural("points_short", short.max(1), &[])}</span> }
-                .into_any()
-        };
-        let class = if reward.affordable {
+        el("div")
+            .class("pc-confirm")
+            .attr("role", "group")
+            .attr("aria-label", &question)
+            .child(el("p").child(question))
+            .child(
+                el("button")
+                    .attr("type", "button")
+                    .class("pc-button")
+                    .testid("confirm")
+                    .flag("disabled", busy)
+                    .on("click", move |_| redeem(id.clone()))
+                    .child(i18n.t("redeem_yes")),
+            )
+            .child(
+                el("button")
+                    .attr("type", "button")
+                    .class("pc-button pc-button--quiet")
+                    .testid("cancel")
+                    .on("click", move |_| flow.update(|f| f.confirming = None))
+                    .child(i18n.t("cancel")),
+            )
+    } else {
+        let id = reward.id.clone();
+        el("button")
+            .attr("type", "button")
+            .class("pc-button")
+            .testid("redeem")
+            .on("click", move |_| {
+                flow.update(|f| f.confirming = Some((id.clone(), idempotency_key())))
+            })
+            .child(i18n.t("redeem"))
+    };
+    el("li")
+        .class(if reward.affordable {
             "pc-reward pc-reward--ok"
         } else {
             "pc-reward"
-        };
-        view! {
-            <li class=class data-testid=format!("reward-{id}")>
-                <span class="pc-reward__name">{reward.name}</span>
-                <span class="pc-reward__cost">{cost.clone()}</span>
-                {action}
-            </li>
-        }
-    };
-    let coupon_box = {
-        let i18n = i18n.clone();
-        move || {
-            issued.get().map(|coupon| {
-                view! {
-                    <div class="pc-coupon" role="status" data-testid="new-coupon">
-                        <p>{i18n.t("coupon_ready")}</p>
-                        <CopyCode code=coupon.code testid="coupon-code" />
-                    </div>
-                }
-            })
-        }
-    };
-    let error_line = {
-        let i18n = i18n.clone();
-        move || {
-            error.get().map(|e| {
-                view! { <p class="pc-error-line" role="alert" data-testid="redeem-error">{i18n.t(error_key(&e))}</p> }
-            })
-        }
-    };
-    view! {
-        // No catalog, no section (the heading alone would promise what is not there).
-        <div class="pc-rewards" hidden=move || card.with(|c| c.rewards.is_empty())>
-            <h3 class="pc-h">{i18n.t("rewards_title")}</h3>
-            {coupon_box}
-            {error_line}
-            <ul class="pc-list" data-testid="rewards">
-                {move || card.with(|c| c.rewards.clone()).into_iter().map(row.clone()).collect_view()}
-            </ul>
-        </div>
-    }
+        })
+        .testid(&format!("reward-{}", reward.id))
+        .child(el("span").class("pc-reward__name").child(reward.name))
+        .child(el("span").class("pc-reward__cost").child(cost))
+        .child(action)
 }
 
-/// The member's active coupons, with their reward and expiry.
-#[component]
-pub fn Coupons(
-    card: RwSignal<Card>,
-    /// For the rewards' names (free items from the stamp card are not on the card's list).
-    program: Program,
-) -> impl IntoView {
-    let i18n = i18n();
-    move || {
+/// The member's active coupons, with their reward and expiry (`program`: for the rewards' names;
+/// free items from the stamp card are not on the card's list).
+pub fn coupons(card: RwSignal<Card>, program: &Program) -> web_sys::Node {
+    let names: Vec<(String, String)> = program
+        .rewards
+        .iter()
+        .map(|r| (r.id.clone(), r.name.clone()))
+        .collect();
+    live(move || {
+        let i18n = i18n();
         let coupons = card.with(|c| c.coupons.clone());
         (!coupons.is_empty()).then(|| {
-            let items = coupons
+            let items: Vec<El> = coupons
                 .into_iter()
                 .map(|c| {
                     // Spend certificates are coupons of no catalog reward.
-                    let name = program
-                        .reward(&c.reward_id)
-                        .map_or_else(|| i18n.t("coupon_certificate"), |r| r.name.clone());
+                    let name = names
+                        .iter()
+                        .find(|(id, _)| *id == c.reward_id)
+                        .map_or_else(|| i18n.t("coupon_certificate"), |(_, name)| name.clone());
                     let until = i18n.fill("valid_until", &[("date", &i18n.date(&c.expires_at))]);
-                    view! {
-                        <li class="pc-coupon-item">
-                            <span class="pc-reward__name">{name}</span>
-                            <CopyCode code=c.code testid="coupon" />
-                            <span class="pc-muted">{until}</span>
-                        </li>
-                    }
+                    el("li")
+                        .class("pc-coupon-item")
+                        .child(el("span").class("pc-reward__name").child(name))
+                        .child(copy_code(&c.code, "coupon"))
+                        .child(el("span").class("pc-muted").child(until))
                 })
-                .collect_view();
-            view! {
-                <div class="pc-coupons">
-                    <h3 class="pc-h">{i18n.t("coupons_title")}</h3>
-                    <ul class="pc-list" data-testid="coupons">{items}</ul>
-                </div>
-            }
+                .collect();
+            el("div")
+                .class("pc-coupons")
+                .child(heading(i18n.t("coupons_title")))
+                .child(el("ul").class("pc-list").testid("coupons").child(items))
         })
-    }
+    })
 }

@@ -2,17 +2,16 @@
 
 use super::i18n;
 use crate::api::ApiError;
-use leptos::prelude::*;
+use crate::dom::{el, El};
 
 /// Shown while the card loads (before the catalog is there, so no words: a busy placeholder).
-#[component]
-pub fn Loading() -> impl IntoView {
-    view! {
-        <div class="pc-loading" data-testid="loading" aria-busy="true">
-            <span class="pc-loading__bar"></span>
-            <span class="pc-loading__bar"></span>
-        </div>
-    }
+pub fn loading() -> El {
+    el("div")
+        .class("pc-loading")
+        .testid("loading")
+        .attr("aria-busy", "true")
+        .child(el("span").class("pc-loading__bar"))
+        .child(el("span").class("pc-loading__bar"))
 }
 
 /// The catalog key of the message for `error`.
@@ -30,32 +29,46 @@ pub fn error_key(error: &ApiError) -> &'static str {
     }
 }
 
-/// An error the shopper can act on, with a retry button.
-#[component]
-pub fn ErrorBox(
-    /// What went wrong.
-    error: ApiError,
-    /// Called when the shopper asks to try again.
-    retry: Callback<()>,
-) -> impl IntoView {
+/// The shopper's words for `error`.
+pub fn error_text(error: &ApiError) -> String {
+    i18n().t(error_key(error))
+}
+
+/// An error the shopper can act on, with a retry button that calls `retry`.
+pub fn error_box(error: &ApiError, retry: impl Fn() + 'static) -> El {
     let i18n = i18n();
-    let message = match (&error, i18n.t(error_key(&error))) {
+    let message = match i18n.t(error_key(error)) {
         // A catalog could not be loaded at all: English, the one place words are in code.
-        (_, key) if key.starts_with("error_") => {
+        key if key.starts_with("error_") => {
             "We could not load your card. Check your connection.".to_owned()
         }
-        (_, text) => text,
+        text => text,
     };
     let retry_label = match i18n.t("retry") {
         label if label == "retry" => "Try again".to_owned(),
         label => label,
     };
-    view! {
-        <div class="pc-error" role="alert" data-testid="error">
-            <p>{message}</p>
-            <button type="button" class="pc-button" data-testid="retry" on:click=move |_| retry.run(())>
-                {retry_label}
-            </button>
-        </div>
+    el("div")
+        .class("pc-error")
+        .attr("role", "alert")
+        .testid("error")
+        .child(el("p").child(message))
+        .child(
+            el("button")
+                .attr("type", "button")
+                .class("pc-button")
+                .testid("retry")
+                .on("click", move |_| retry())
+                .child(retry_label),
+        )
+}
+
+/// A paragraph of `class` with `text`, the views' most common line.
+pub fn line(class: &str, testid: Option<&str>, text: impl crate::dom::Child) -> El {
+    let p = el("p").class(class);
+    match testid {
+        Some(id) => p.testid(id),
+        None => p,
     }
+    .child(text)
 }

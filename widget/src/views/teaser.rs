@@ -1,18 +1,14 @@
 //! What a visitor who is not signed in sees: what members of the program get, and a join link.
 
-use super::i18n;
-use super::news::News;
-use leptos::prelude::*;
+use super::news::news;
+use super::{heading, i18n};
+use crate::dom::{el, El};
 use shared::program::Program;
 
-/// The program's teaser for guests.
-#[component]
-pub fn Teaser(
-    /// The program as `GET /program` returned it.
-    program: Program,
-) -> impl IntoView {
+/// The program's teaser for guests (`program` as `GET /program` returned it).
+pub fn teaser(program: &Program) -> El {
     let i18n = i18n();
-    let currency = program.currency.as_str().to_owned();
+    let currency = program.currency.as_str();
     let earn = i18n.fill(
         "teaser_earn",
         &[
@@ -20,7 +16,7 @@ pub fn Teaser(
                 "points",
                 &i18n.plural("points_n", program.earn.points_per_unit, &[]),
             ),
-            ("amount", &i18n.money(program.earn.unit_minor, &currency)),
+            ("amount", &i18n.money(program.earn.unit_minor, currency)),
         ],
     );
     let welcome = program
@@ -40,41 +36,62 @@ pub fn Teaser(
         .filter(|p| *p > 0)
         .map(|p| i18n.plural("teaser_birthday", p, &[]));
     // A catalog with nothing to buy for points shows no rewards heading at all.
-    let redeemable: Vec<_> = program
+    let rewards: Vec<El> = program
         .rewards
         .iter()
         .filter(|r| r.cost_points > 0)
+        .map(|r| {
+            el("li")
+                .class("pc-reward")
+                .child(el("span").class("pc-reward__name").child(r.name.as_str()))
+                .child(el("span").class("pc-reward__cost").child(i18n.plural(
+                    "points_n",
+                    r.cost_points,
+                    &[],
+                )))
+        })
         .collect();
-    let rewards = (!redeemable.is_empty()).then(|| {
-        let items = redeemable
-            .into_iter()
-            .map(|r| {
-                let cost = i18n.plural("points_n", r.cost_points, &[]);
-                view! { <li class="pc-reward"><span class="pc-reward__name">{r.name.clone()}</span><span class="pc-reward__cost">{cost}</span></li> }
-            })
-            .collect_view();
-        view! {
-            <h3 class="pc-h">{i18n.t("rewards_title")}</h3>
-            <ul class="pc-list">{items}</ul>
+    let rewards = (!rewards.is_empty()).then(|| {
+        vec![
+            heading(i18n.t("rewards_title")),
+            el("ul").class("pc-list").child(rewards),
+        ]
+    });
+    let join = program.join_url.as_ref().map(|url| {
+        el("a")
+            .class("pc-button pc-join")
+            .testid("join")
+            .attr("href", url)
+            .attr("target", "_top")
+            .child(i18n.t("join"))
+    });
+    let perk = |testid: Option<&str>, text: String| {
+        let li = el("li");
+        match testid {
+            Some(id) => li.testid(id),
+            None => li,
         }
-    });
-    let join = program.join_url.clone().map(|url| {
-        view! { <a class="pc-button pc-join" data-testid="join" href=url target="_top">{i18n.t("join")}</a> }
-    });
-    view! {
-        <div class="pc-teaser" data-testid="teaser">
-            <h2 class="pc-title">{program.name.clone()}</h2>
-            <News news=program.news.iter().map(|n| n.card_view(true)).collect() fallback=program.default_locale.clone() />
-            <p>{i18n.t("teaser_intro")}</p>
-            <ul class="pc-perks">
-                <li data-testid="earn-rule">{earn}</li>
-                {welcome.map(|w| view! { <li data-testid="welcome">{w}</li> })}
-                {stamps.map(|s| view! { <li>{s}</li> })}
-                {tiers.map(|t| view! { <li>{t}</li> })}
-                {birthday.map(|b| view! { <li>{b}</li> })}
-            </ul>
-            {rewards}
-            {join}
-        </div>
-    }
+        .child(text)
+    };
+    el("div")
+        .class("pc-teaser")
+        .testid("teaser")
+        .child(el("h2").class("pc-title").child(program.name.as_str()))
+        .child(news(
+            program.news.iter().map(|n| n.card_view(true)).collect(),
+            program.default_locale.as_deref(),
+            None,
+        ))
+        .child(el("p").child(i18n.t("teaser_intro")))
+        .child(
+            el("ul")
+                .class("pc-perks")
+                .child(perk(Some("earn-rule"), earn))
+                .child(welcome.map(|w| perk(Some("welcome"), w)))
+                .child(stamps.map(|s| perk(None, s)))
+                .child(tiers.map(|t| perk(None, t)))
+                .child(birthday.map(|b| perk(None, b))),
+        )
+        .child(rewards)
+        .child(join)
 }
