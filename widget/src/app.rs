@@ -4,10 +4,9 @@
 use crate::api::{self, ApiError};
 use crate::dom::{el, live, El};
 use crate::i18n::I18n;
+use crate::reactive::*;
 use crate::views::{member::member, status, teaser::teaser};
 use crate::WidgetConfig;
-use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::api::Card;
 use shared::program::Program;
 

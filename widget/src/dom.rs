@@ -8,7 +8,7 @@
 //! a view is rebuilt whole from its signals, which for a card of a few dozen nodes costs nothing
 //! a shopper can see.
 
-use leptos::prelude::*;
+use crate::reactive::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, Node};

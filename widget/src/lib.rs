@@ -1,5 +1,6 @@
-//! The shopper's loyalty card, a Leptos CSR app: Leptos's signals and effects drive views built
-//! with the small DOM builder in [`dom`].
+//! The shopper's loyalty card, a client-side app on Leptos's reactive system (`reactive_graph`,
+//! see [`reactive`]): its signals and render effects drive views built with the small DOM builder
+//! in [`dom`].
 //!
 //! `loader/widget.js` (plain JS, loaded by the shop's script tag) paints the launcher, creates the
 //! Shadow DOM root and, when the card is opened (or on idle after the page's `load`), loads this
@@ -12,9 +13,10 @@ pub mod decode;
 pub mod dom;
 pub mod i18n;
 pub mod qr;
+pub mod reactive;
 pub mod views;
 
-use leptos::prelude::*;
+use crate::reactive::*;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 

@@ -3,7 +3,8 @@
 //! - `cargo xtask dev`   installs what is missing, builds, serves everything at http://127.0.0.1:8787
 //! - `cargo xtask test`  installs what is missing and runs every test (what `.ci/run` calls)
 //! - `cargo xtask build` builds the worker and the static site (widget included)
-//! - `cargo xtask size`  builds the widget and prints each file's raw, gzip and brotli size
+//! - `cargo xtask size`  builds the widget and prints each file's raw, gzip and brotli size, and
+//!   the wasm's code bytes by crate
 //! - `cargo xtask bench` the ledger benchmark (events/second on one core)
 //! - `cargo xtask bench-http` wrk: the Rust worker beside a minimal JS Worker on the same runtime
 //! - `cargo xtask bench-analytics` 100,000 members, 1,000,000 events through the API
@@ -17,7 +18,9 @@
 
 mod bench;
 mod deploy;
+mod shim;
 mod tools;
+mod wasm_size;
 mod wrangler;
 
 use std::path::{Path, PathBuf};
@@ -34,8 +37,9 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("build") => tools::ensure(false).and_then(|t| build(&t)),
         Some("size") => tools::ensure(false).and_then(|t| {
-            build_widget(&t)?;
-            size()
+            let wasm = build_widget(&t)?;
+            size()?;
+            code_by_crate(&t, &wasm)
         }),
         Some("bench") => {
             run(cargo().args(["bench", "-p", "punchcard-shared", "--bench", "ledger"]))
@@ -276,12 +280,27 @@ pub fn build(tools: &tools::Tools) -> Result {
     build_console(tools)?;
     step("site: www/ + widget + console → target/site");
     assemble_site()?;
-    step("worker: worker-build --release");
+    step("worker: worker-build --release, then its recovery without a Proxy per request");
     let mut cmd = tools::wasm(Command::new(&tools.worker_build));
     cmd.current_dir(root().join("worker")).arg("--release");
     tools.worker_build_env(&mut cmd);
-    run(&mut cmd)
+    run(&mut cmd)?;
+    let bundle = root().join("worker/build/index.js");
+    let text =
+        std::fs::read_to_string(&bundle).map_err(|e| format!("{}: {e}", bundle.display()))?;
+    std::fs::write(&bundle, shim::lighter_recovery(&text)?)
+        .map_err(|e| format!("{}: {e}", bundle.display()))
 }
+
+/// What `wasm-opt` may assume of the browsers (and workerd) that run the modules.
+const WASM_FEATURES: [&str; 6] = [
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
 
 /// wasm-bindgen (`--target web`, no name or producers sections) into `out`, then `wasm-opt -Oz`
 /// on the `bg` module.
@@ -299,15 +318,8 @@ fn bindgen_and_opt(tools: &tools::Tools, wasm: &Path, out: &Path, bg: &str) -> R
         .arg(out))?;
     let bg = out.join(bg);
     run(Command::new(&tools.wasm_opt)
-        .args([
-            "-Oz",
-            "--enable-bulk-memory",
-            "--enable-nontrapping-float-to-int",
-            "--enable-sign-ext",
-            "--enable-mutable-globals",
-            "--enable-reference-types",
-            "--enable-multivalue",
-        ])
+        .arg("-Oz")
+        .args(WASM_FEATURES)
         .arg(&bg)
         .arg("-o")
         .arg(&bg))
@@ -318,7 +330,8 @@ fn widget_out() -> PathBuf {
     root().join("target/widget")
 }
 
-fn build_widget(tools: &tools::Tools) -> Result {
+/// Builds the widget into [`widget_out`]; answers the module cargo built (names kept).
+fn build_widget(tools: &tools::Tools) -> Result<PathBuf> {
     step("widget: cargo build → wasm-bindgen → wasm-opt -Oz");
     let args = [
         "build",
@@ -360,7 +373,8 @@ fn build_widget(tools: &tools::Tools) -> Result {
     copy(
         &root().join("widget/loader/widget.js"),
         &out.join("loader.js"),
-    )
+    )?;
+    Ok(wasm)
 }
 
 /// Builds the merchant console (stable toolchain; it is not on storefront pages, so it is not
@@ -455,4 +469,33 @@ console.log(`\nbefore the page's load event: ${before} B brotli (budget 5120: ${
 console.log(`whole widget opened, one locale: ${opened} B brotli (budget 81920: ${opened <= 81920 ? "within" : "OVER"})`);
 "#;
     run(Command::new("node").args(["-e", script]).arg(&out))
+}
+
+/// Prints where the widget's wasm code goes, by crate: `wasm` (as cargo built it) through
+/// wasm-bindgen and `wasm-opt -Oz` as shipped, but with the function names kept.
+fn code_by_crate(tools: &tools::Tools, wasm: &Path) -> Result {
+    let dir = root().join("target/widget-names");
+    let _ = std::fs::remove_dir_all(&dir);
+    run(Command::new(&tools.wasm_bindgen)
+        .arg(wasm)
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(&dir))?;
+    let bg = dir.join("punchcard_widget_bg.wasm");
+    run(Command::new(&tools.wasm_opt)
+        .args(["-Oz", "-g", "--strip-dwarf"])
+        .args(WASM_FEATURES)
+        .arg(&bg)
+        .arg("-o")
+        .arg(&bg))?;
+    let module = std::fs::read(&bg).map_err(|e| format!("{}: {e}", bg.display()))?;
+    let (rows, total) = wasm_size::code_by_crate(&module)
+        .ok_or_else(|| format!("{}: not a wasm module this can read", bg.display()))?;
+    println!("\nwasm code by crate ({total} B of function bodies, raw):\n| crate | bytes | share |\n|---|---:|---:|");
+    for (name, bytes) in rows.iter().take(16) {
+        println!(
+            "| {name} | {bytes} | {:.1} % |",
+            100.0 * *bytes as f64 / total as f64
+        );
+    }
+    Ok(())
 }

@@ -98,7 +98,9 @@ impl Tools {
             .env(
                 "ESBUILD_BIN",
                 root().join("node_modules/@esbuild/linux-x64/bin/esbuild"),
-            );
+            )
+            // A readable bundle: `shim::lighter_recovery` rewrites its default export.
+            .env("NO_MINIFY", "1");
         quiet_wrangler(cmd);
     }
 

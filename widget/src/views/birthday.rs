@@ -1,13 +1,11 @@
 //! Birthday entry: the member tells the shop their birthday once (month and day, no year).
 
 use super::member::Session;
-use super::status::error_key;
-use super::{heading, i18n};
+use super::{heading, i18n, member_form};
 use crate::api;
-use crate::dom::{alert_in, current, el, live, value_in, El};
+use crate::dom::{el, live, value_in, El};
 use crate::i18n::I18n;
-use leptos::prelude::*;
-use leptos::task::spawn_local;
+use crate::reactive::*;
 use shared::api::Card;
 
 /// A month and day form while the birthday is unknown (`points`: what the member gets); the date
@@ -24,26 +22,14 @@ pub fn birthday(card: RwSignal<Card>, points: i64, session: &Session) -> web_sys
             }
             None => {
                 let session = session.clone();
-                let words = i18n.clone();
-                el("form")
-                    .class("pc-birthday")
-                    .testid("birthday")
-                    .on("submit", move |event| {
-                        event.prevent_default();
-                        let Some(form) = current(&event) else { return };
-                        let Some(date) = month_day_in(&form) else {
-                            return;
-                        };
-                        let (session, words) = (session.clone(), words.clone());
-                        spawn_local(async move {
-                            let result =
-                                api::set_birthday(&session.config, &session.token, &date).await;
-                            match result {
-                                Ok(new_card) => card.set(new_card),
-                                Err(e) => alert_in(&form, Some(&words.t(error_key(&e)))),
-                            }
-                        });
-                    })
+                let send = move |form: &web_sys::Element| {
+                    let date = month_day_in(form)?;
+                    let session = session.clone();
+                    Some(
+                        async move { api::set_birthday(&session.config, &session.token, &date).await },
+                    )
+                };
+                member_form("pc-birthday", "birthday", send, move |new| card.set(new))
                     .child(heading(i18n.t("birthday_title")))
                     .child(el("p").class("pc-muted").child(i18n.plural(
                         "birthday_prompt",

@@ -3,12 +3,10 @@
 
 use super::birthday::{month_day, month_day_in, submit};
 use super::member::Session;
-use super::status::error_key;
-use super::{heading, i18n};
+use super::{heading, i18n, member_form};
 use crate::api;
-use crate::dom::{alert_in, current, el, live, value_in, El};
-use leptos::prelude::*;
-use leptos::task::spawn_local;
+use crate::dom::{el, live, value_in, El};
+use crate::reactive::*;
 use shared::api::Card;
 
 /// The dates the member set and the form for another.
@@ -28,32 +26,20 @@ pub fn dates(card: RwSignal<Card>, session: &Session) -> web_sys::Node {
                 el("li").testid("date").child(text)
             })
             .collect();
-        let form = (dates.len() < shared::occasions::MAX_DATES).then(|| {
-            let session = session.clone();
-            let words = i18n.clone();
-            el("form")
-                .class("pc-dates__form")
-                .testid("dates-form")
-                .on("submit", move |event| {
-                    event.prevent_default();
-                    let Some(form) = current(&event) else { return };
-                    let label = value_in(&form, "[name=label]");
-                    let (label, Some(date)) = (label.trim().to_owned(), month_day_in(&form)) else {
-                        return;
-                    };
-                    if label.is_empty() {
-                        return;
-                    }
-                    let (session, words) = (session.clone(), words.clone());
-                    spawn_local(async move {
-                        let result =
-                            api::add_date(&session.config, &session.token, &label, &date).await;
-                        match result {
-                            // The new card lists the date; the form comes back empty.
-                            Ok(new_card) => card.set(new_card),
-                            Err(e) => alert_in(&form, Some(&words.t(error_key(&e)))),
-                        }
-                    });
+        let form =
+            (dates.len() < shared::occasions::MAX_DATES).then(|| {
+                let session = session.clone();
+                let send = move |form: &web_sys::Element| {
+                    let label = value_in(form, "[name=label]").trim().to_owned();
+                    let date = month_day_in(form).filter(|_| !label.is_empty())?;
+                    let session = session.clone();
+                    Some(async move {
+                        api::add_date(&session.config, &session.token, &label, &date).await
+                    })
+                };
+                // The new card lists the date; the form comes back empty.
+                member_form("pc-dates__form", "dates-form", send, move |new| {
+                    card.set(new)
                 })
                 .child(
                     el("label")
@@ -76,7 +62,7 @@ pub fn dates(card: RwSignal<Card>, session: &Session) -> web_sys::Node {
                         .child(month_day(&i18n))
                         .child(submit(&i18n)),
                 )
-        });
+            });
         Some(
             el("div")
                 .class("pc-dates")

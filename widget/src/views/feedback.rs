@@ -2,12 +2,10 @@
 //! with an optional comment, and thanks (with the points it earned) once answered.
 
 use super::member::Session;
-use super::status::error_key;
-use super::{heading, i18n};
+use super::{heading, i18n, member_form};
 use crate::api;
-use crate::dom::{alert_in, current, el, live, value_in, El};
-use leptos::prelude::*;
-use leptos::task::spawn_local;
+use crate::dom::{current, el, live, value_in, El};
+use crate::reactive::*;
 use shared::api::Card;
 use wasm_bindgen::JsCast;
 
@@ -48,39 +46,22 @@ pub fn feedback(card: RwSignal<Card>, shop: &str, session: &Session) -> web_sys:
                     .child(n.to_string())
             })
             .collect();
-        let (session, words) = (session.clone(), i18n.clone());
+        let session = session.clone();
+        let send = move |form: &web_sys::Element| {
+            let score = value_in(form, "[aria-pressed=true]").parse::<u8>().ok()?;
+            let comment = value_in(form, "textarea");
+            let (session, question) = (session.clone(), asked.question);
+            Some(async move {
+                api::answer_feedback(&session.config, &session.token, question, score, &comment)
+                    .await
+            })
+        };
+        let done = move |new| {
+            thanked.set(true);
+            card.set(new);
+        };
         Some(
-            el("form")
-                .class("pc-feedback")
-                .testid("feedback")
-                .on("submit", move |event| {
-                    event.prevent_default();
-                    let Some(form) = current(&event) else { return };
-                    let score = value_in(&form, "[aria-pressed=true]");
-                    let Ok(score) = score.parse::<u8>() else {
-                        return;
-                    };
-                    let comment = value_in(&form, "textarea");
-                    let (session, words) = (session.clone(), words.clone());
-                    let question = asked.question;
-                    spawn_local(async move {
-                        let result = api::answer_feedback(
-                            &session.config,
-                            &session.token,
-                            question,
-                            score,
-                            &comment,
-                        )
-                        .await;
-                        match result {
-                            Ok(new_card) => {
-                                thanked.set(true);
-                                card.set(new_card);
-                            }
-                            Err(e) => alert_in(&form, Some(&words.t(error_key(&e)))),
-                        }
-                    });
-                })
+            member_form("pc-feedback", "feedback", send, done)
                 .child(
                     heading(i18n.fill("feedback_question", &[("shop", &shop)]))
                         .attr("id", "pc-feedback-q"),

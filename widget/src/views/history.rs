@@ -2,7 +2,7 @@
 
 use super::i18n;
 use crate::dom::{el, live, El};
-use leptos::prelude::*;
+use crate::reactive::*;
 use shared::api::{Card, HistoryEntry};
 
 /// The card's history lines (newest first), folded away behind a `<details>`.

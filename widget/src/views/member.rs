@@ -10,8 +10,8 @@ use super::news::news;
 use super::rewards::{copy_code, coupons, rewards};
 use super::{heading, i18n};
 use crate::dom::{el, live, svg, El};
+use crate::reactive::*;
 use crate::WidgetConfig;
-use leptos::prelude::*;
 use shared::api::Card;
 use shared::program::Program;
 

@@ -11,9 +11,12 @@ pub mod rewards;
 pub mod status;
 pub mod teaser;
 
-use crate::dom::{el, El};
+use crate::api::ApiError;
+use crate::dom::{alert_in, current, el, El};
 use crate::i18n::I18n;
-use leptos::prelude::*;
+use crate::reactive::*;
+use shared::api::Card;
+use std::future::Future;
 
 /// Whether `[starts_at, ends_at)` (RFC 3339, UTC) holds the shopper's clock now: a card may have
 /// been computed a while ago, so what runs is judged here.
@@ -32,4 +35,34 @@ pub fn i18n() -> I18n {
 /// A section's heading.
 pub fn heading(text: String) -> El {
     el("h3").class("pc-h").child(text)
+}
+
+/// A member's form of `class` and `testid`: on submit, `send` reads the form's controls and makes
+/// the request (`None`: nothing to send yet); the new card it answers goes to `done`, a refusal
+/// into the form's alert line.
+pub fn member_form<F>(
+    class: &str,
+    testid: &str,
+    send: impl Fn(&web_sys::Element) -> Option<F> + 'static,
+    done: impl Fn(Card) + Clone + 'static,
+) -> El
+where
+    F: Future<Output = Result<Card, ApiError>> + 'static,
+{
+    let words = i18n();
+    el("form")
+        .class(class)
+        .testid(testid)
+        .on("submit", move |event| {
+            event.prevent_default();
+            let Some(form) = current(&event) else { return };
+            let Some(request) = send(&form) else { return };
+            let (words, done) = (words.clone(), done.clone());
+            spawn_local(async move {
+                match request.await {
+                    Ok(card) => done(card),
+                    Err(e) => alert_in(&form, Some(&words.t(status::error_key(&e)))),
+                }
+            });
+        })
 }

@@ -21,7 +21,7 @@ pub fn news(news: Vec<CardNews>, fallback: Option<&str>, session: Option<&Sessio
         .collect();
     if let Some(session) = session.filter(|_| !unread.is_empty()).cloned() {
         // Marked read for the next visit; this view keeps its "New" badges.
-        leptos::task::spawn_local(async move {
+        crate::reactive::spawn_local(async move {
             let _ = crate::api::read_news(&session.config, &session.token, &unread).await;
         });
     }
