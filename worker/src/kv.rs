@@ -66,21 +66,56 @@ pub fn program_key(shop: &ShopId) -> String {
 }
 
 pub fn card_key(shop: &ShopId, program_version: i64, customer: &CustomerId) -> String {
-    format!("card:{shop}:{program_version}:{customer}")
+    // Pushed, not `format!`ed: this runs on every card read.
+    let version = program_version.to_string();
+    let mut key =
+        String::with_capacity(8 + shop.as_str().len() + version.len() + customer.as_str().len());
+    for part in [
+        "card:",
+        shop.as_str(),
+        ":",
+        &version,
+        ":",
+        customer.as_str(),
+    ] {
+        key.push_str(part);
+    }
+    key
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The worker's `env`, as far as the card's hot path reads it.
+    type SnapshotEnv;
+    /// `env.SNAPSHOTS` (the name is [`crate::KV_BINDING`]), one crossing.
+    #[wasm_bindgen(method, getter, js_name = SNAPSHOTS)]
+    fn snapshots(this: &SnapshotEnv) -> KvNamespace;
+    /// A KV namespace binding.
+    type KvNamespace;
+    /// `namespace.get(key, options)`.
+    #[wasm_bindgen(method)]
+    fn get(this: &KvNamespace, key: &str, options: &wasm_bindgen::JsValue) -> js_sys::Promise;
+}
+
+thread_local! {
+    /// `{type: "arrayBuffer"}`, made once per isolate.
+    static AS_BYTES: js_sys::Object = {
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"type".into(), &"arrayBuffer".into());
+        options
+    };
 }
 
 /// The value at `key` as the runtime's own bytes (an `ArrayBuffer` never copied into wasm), for
-/// answers that pass a snapshot through as it is.
+/// answers that pass a snapshot through as it is. The card's hot path: two crossings into JS
+/// (the binding, its `get`) and the options made once.
 pub async fn get_bytes(
     env: &worker::Env,
     key: &str,
 ) -> worker::Result<Option<js_sys::ArrayBuffer>> {
     use wasm_bindgen::JsCast;
-    let namespace = js_sys::Reflect::get(env, &crate::KV_BINDING.into())?;
-    let get: js_sys::Function = js_sys::Reflect::get(&namespace, &"get".into())?.dyn_into()?;
-    let options = js_sys::Object::new();
-    js_sys::Reflect::set(&options, &"type".into(), &"arrayBuffer".into())?;
-    let promise: js_sys::Promise = get.call2(&namespace, &key.into(), &options)?.dyn_into()?;
+    let env: &SnapshotEnv = env.unchecked_ref();
+    let promise = AS_BYTES.with(|options| env.snapshots().get(key, options));
     let value = worker::wasm_bindgen_futures::JsFuture::from(promise).await?;
     Ok(value.dyn_into::<js_sys::ArrayBuffer>().ok())
 }

@@ -57,21 +57,23 @@ async fn snapshot(
 }
 
 thread_local! {
-    /// `Content-Type`, `Cache-Control` and the CORS headers of a card, made once per isolate.
-    static CARD_HEADERS: web_sys::Headers = {
+    /// Status 200 with `Content-Type`, `Cache-Control` and the CORS headers of a card, made once
+    /// per isolate (`Response` copies what it is given).
+    static CARD_INIT: web_sys::ResponseInit = {
         let headers = web_sys::Headers::new().expect("Headers");
         for (name, value) in super::browser_headers("application/json") {
             headers.set(name, value).expect("a valid header");
         }
-        headers
+        let init = web_sys::ResponseInit::new();
+        init.set_status(200);
+        init.set_headers(&headers);
+        init
     };
 }
 
 fn cached_card_response(bytes: &js_sys::ArrayBuffer) -> Result<web_sys::Response> {
-    let init = web_sys::ResponseInit::new();
-    init.set_status(200);
-    CARD_HEADERS.with(|headers| init.set_headers(headers));
-    web_sys::Response::new_with_opt_buffer_source_and_init(Some(bytes), &init)
+    CARD_INIT
+        .with(|init| web_sys::Response::new_with_opt_buffer_source_and_init(Some(bytes), init))
         .map_err(|e| worker::Error::JsError(format!("{e:?}")))
 }
 
