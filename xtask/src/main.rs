@@ -368,13 +368,32 @@ fn build_widget(tools: &tools::Tools) -> Result<PathBuf> {
     let out = widget_out();
     let _ = std::fs::remove_dir_all(&out);
     bindgen_and_opt(tools, &wasm, &out, "punchcard_widget_bg.wasm")?;
-    copy(&root().join("widget/style.css"), &out.join("style.css"))?;
+    // Shoppers download these: minified by esbuild (pinned in package-lock.json), comments and
+    // all, the sources stay readable.
+    let glue = out.join("punchcard_widget.js");
+    minify(&glue, &glue, &["--format=esm"])?;
+    minify(
+        &root().join("widget/style.css"),
+        &out.join("style.css"),
+        &[],
+    )?;
     copy_dir(&root().join("widget/locales"), &out.join("locales"))?;
-    copy(
+    minify(
         &root().join("widget/loader/widget.js"),
         &out.join("loader.js"),
+        &[],
     )?;
     Ok(wasm)
+}
+
+/// `esbuild --minify` of one file (JS or CSS, by its extension) into `to` (may be `from`).
+fn minify(from: &Path, to: &Path, args: &[&str]) -> Result {
+    let esbuild = root().join("node_modules/@esbuild/linux-x64/bin/esbuild");
+    run(Command::new(esbuild)
+        .arg(from)
+        .args(["--minify", "--log-level=warning", "--allow-overwrite"])
+        .args(args)
+        .arg(format!("--outfile={}", to.display())))
 }
 
 /// Builds the merchant console (stable toolchain; it is not on storefront pages, so it is not
