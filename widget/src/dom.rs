@@ -94,6 +94,14 @@ impl El {
         self.attr("data-testid", id)
     }
 
+    /// [`El::testid`] when there is one.
+    pub fn testid_if(self, id: Option<&str>) -> Self {
+        match id {
+            Some(id) => self.testid(id),
+            None => self,
+        }
+    }
+
     /// A boolean attribute (`hidden`, `disabled`, `required`), present when `on`.
     pub fn flag(self, name: &str, on: bool) -> Self {
         if on {
@@ -166,19 +174,16 @@ pub fn current(event: &Event) -> Option<Element> {
     event.current_target()?.dyn_into().ok()
 }
 
-/// Puts `message` into `form`'s alert line (made on first use), or removes the line for `None`.
-pub fn alert_in(form: &Element, message: Option<&str>) {
-    let line = form.query_selector(".pc-error-line").ok().flatten();
-    match (line, message) {
-        (Some(line), Some(text)) => line.set_text_content(Some(text)),
-        (None, Some(text)) => {
+/// Puts `message` into `form`'s alert line, made on first use.
+pub fn alert_in(form: &Element, message: &str) {
+    match form.query_selector(".pc-error-line").ok().flatten() {
+        Some(line) => line.set_text_content(Some(message)),
+        None => {
             let line = el("p")
                 .class("pc-error-line")
                 .attr("role", "alert")
-                .child(text);
+                .child(message);
             let _ = form.append_child(&line.0);
         }
-        (Some(line), None) => line.remove(),
-        (None, None) => {}
     }
 }

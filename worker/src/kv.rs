@@ -119,3 +119,23 @@ pub async fn get_bytes(
     let value = worker::wasm_bindgen_futures::JsFuture::from(promise).await?;
     Ok(value.dyn_into::<js_sys::ArrayBuffer>().ok())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn card_keys_name_shop_version_and_customer() {
+        let shop = ShopId::parse("demo-bakery").unwrap();
+        let customer = CustomerId::parse("c42").unwrap();
+        assert_eq!(card_key(&shop, 7, &customer), "card:demo-bakery:7:c42");
+        assert_eq!(card_key(&shop, -1, &customer), "card:demo-bakery:-1:c42");
+    }
+
+    #[test]
+    fn the_typed_binding_reads_the_namespace_wrangler_binds() {
+        // `SnapshotEnv::snapshots` is `env.SNAPSHOTS`: the name of `KV_BINDING` and wrangler.toml.
+        assert_eq!(crate::KV_BINDING, "SNAPSHOTS");
+        assert!(include_str!("../wrangler.toml").contains("binding = \"SNAPSHOTS\""));
+    }
+}

@@ -368,8 +368,8 @@ fn build_widget(tools: &tools::Tools) -> Result<PathBuf> {
     let out = widget_out();
     let _ = std::fs::remove_dir_all(&out);
     bindgen_and_opt(tools, &wasm, &out, "punchcard_widget_bg.wasm")?;
-    // Shoppers download these: minified by esbuild (pinned in package-lock.json), comments and
-    // all, the sources stay readable.
+    // Shoppers download these, so esbuild (pinned in package-lock.json) minifies them; the
+    // sources keep their comments.
     let glue = out.join("punchcard_widget.js");
     minify(&glue, &glue, &["--format=esm"])?;
     minify(
@@ -388,8 +388,7 @@ fn build_widget(tools: &tools::Tools) -> Result<PathBuf> {
 
 /// `esbuild --minify` of one file (JS or CSS, by its extension) into `to` (may be `from`).
 fn minify(from: &Path, to: &Path, args: &[&str]) -> Result {
-    let esbuild = root().join("node_modules/@esbuild/linux-x64/bin/esbuild");
-    run(Command::new(esbuild)
+    run(Command::new(tools::esbuild())
         .arg(from)
         .args(["--minify", "--log-level=warning", "--allow-overwrite"])
         .args(args)

@@ -95,10 +95,7 @@ impl Tools {
     pub fn worker_build_env(&self, cmd: &mut Command) {
         cmd.env("WASM_BINDGEN_BIN", &self.wasm_bindgen)
             .env("WASM_OPT_BIN", &self.wasm_opt)
-            .env(
-                "ESBUILD_BIN",
-                root().join("node_modules/@esbuild/linux-x64/bin/esbuild"),
-            )
+            .env("ESBUILD_BIN", esbuild())
             // A readable bundle: `shim::lighter_recovery` rewrites its default export.
             .env("NO_MINIFY", "1");
         quiet_wrangler(cmd);
@@ -125,6 +122,12 @@ impl Tools {
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
         wasm(cargo)
     }
+}
+
+/// esbuild as `npm ci` installs it (package-lock.json): worker-build's bundler and the widget's
+/// minifier.
+pub fn esbuild() -> PathBuf {
+    root().join("node_modules/@esbuild/linux-x64/bin/esbuild")
 }
 
 /// Every wasm build sets what worker-build sets, so the crates they share compile the same way.

@@ -14,7 +14,8 @@ pub fn history(card: RwSignal<Card>) -> El {
         .child(el("summary").class("pc-h").child(i18n.t("history_title")))
         .child(live(move || {
             let i18n = super::i18n();
-            let lines: Vec<El> = card.with(|c| c.history.iter().map(|l| line(l, &i18n)).collect());
+            let lines: Vec<El> =
+                card.with(|c| c.history.iter().map(|l| history_line(l, &i18n)).collect());
             Some(if lines.is_empty() {
                 el("p").class("pc-muted").child(i18n.t("history_empty"))
             } else {
@@ -24,7 +25,7 @@ pub fn history(card: RwSignal<Card>) -> El {
 }
 
 /// One line: date, kind, the points and stamps it moved, the note.
-fn line(line: &HistoryEntry, i18n: &crate::i18n::I18n) -> El {
+fn history_line(line: &HistoryEntry, i18n: &crate::i18n::I18n) -> El {
     let kind = match i18n.t(&format!("kind_{}", line.kind)) {
         missing if missing.starts_with("kind_") => line.kind.clone(),
         kind => kind,

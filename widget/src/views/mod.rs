@@ -61,7 +61,7 @@ where
             spawn_local(async move {
                 match request.await {
                     Ok(card) => done(card),
-                    Err(e) => alert_in(&form, Some(&words.t(status::error_key(&e)))),
+                    Err(e) => alert_in(&form, &words.t(status::error_key(&e))),
                 }
             });
         })

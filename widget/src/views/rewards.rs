@@ -105,8 +105,7 @@ pub fn rewards(card: RwSignal<Card>, session: &Session) -> web_sys::Node {
     };
     live(move || {
         let i18n = i18n();
-        let list: Vec<CardReward> = card.with(|c| c.rewards.clone());
-        let points = card.with(|c| c.points);
+        let (list, points): (Vec<CardReward>, i64) = card.with(|c| (c.rewards.clone(), c.points));
         let state = flow.get();
         let coupon_box = state.issued.as_ref().map(|coupon| {
             el("div")

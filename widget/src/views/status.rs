@@ -65,10 +65,5 @@ pub fn error_box(error: &ApiError, retry: impl Fn() + 'static) -> El {
 
 /// A paragraph of `class` with `text`, the views' most common line.
 pub fn line(class: &str, testid: Option<&str>, text: impl crate::dom::Child) -> El {
-    let p = el("p").class(class);
-    match testid {
-        Some(id) => p.testid(id),
-        None => p,
-    }
-    .child(text)
+    el("p").class(class).testid_if(testid).child(text)
 }

@@ -65,14 +65,7 @@ pub fn teaser(program: &Program) -> El {
             .attr("target", "_top")
             .child(i18n.t("join"))
     });
-    let perk = |testid: Option<&str>, text: String| {
-        let li = el("li");
-        match testid {
-            Some(id) => li.testid(id),
-            None => li,
-        }
-        .child(text)
-    };
+    let perk = |testid: Option<&str>, text: String| el("li").testid_if(testid).child(text);
     el("div")
         .class("pc-teaser")
         .testid("teaser")
