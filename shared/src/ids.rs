@@ -24,7 +24,8 @@ pub const MAX_ID_LEN: usize = 64;
 /// The id rule as a JSON Schema / ECMA-262 pattern (the OpenAPI document states it).
 pub const ID_PATTERN: &str = "^[A-Za-z0-9_-]{1,64}$";
 
-fn check_id(s: &str) -> Result<(), IdError> {
+/// Checks `s` against the id rule without making an id (no allocation).
+pub fn check_id(s: &str) -> Result<(), IdError> {
     if s.is_empty() {
         return Err(IdError::Empty);
     }

@@ -6,15 +6,17 @@
 //! property tests, the demo data and the benchmark run on it.
 
 use super::{
-    fingerprint, Account, Changes, Context, Coupon, Entry, Event, Fnv, LedgerError, OrderRecord,
+    fingerprint, Account, Changes, Context, Coupon, Entry, Event, LedgerError, OrderRecord,
     Outcome, Rows,
 };
 use crate::program::Program;
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
+use indexmap::IndexMap;
 
-/// Maps keyed by short ids: FNV-1a instead of SipHash (no untrusted keys in memory here).
-type Map<V> = HashMap<String, V, BuildHasherDefault<Fnv>>;
+/// Rows by key, in insertion order: the values sit in one vector and the hash table holds only
+/// their positions, so growing it moves a few bytes per row, not the rows (idempotency records
+/// carry a whole [`Outcome`]). Keys are short ids from the shop's own backend: foldhash with a
+/// fixed seed, not SipHash.
+type Map<V> = IndexMap<String, V, foldhash::fast::FixedState>;
 
 /// A member's account and its rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +65,7 @@ impl Book {
         ctx: &Context,
     ) -> Result<Outcome, LedgerError> {
         let print = fingerprint(event);
-        if let Some((stored, outcome)) = self.processed.get(&event.id) {
+        if let Some((stored, outcome)) = self.processed.get(event.id.as_str()) {
             if *stored != print {
                 return Err(LedgerError::IdempotencyConflict);
             }
@@ -84,31 +86,32 @@ impl Book {
         Ok(outcome)
     }
 
-    /// The rows `event` needs.
+    /// The rows `event` needs (looked up by [`Event::order_key`] and [`Event::coupon_key`], the
+    /// borrowed form of [`Event::needs`]).
     pub fn rows(&self, event: &Event) -> Rows {
-        let needs = event.needs();
-        let order_coupons = match (&needs.order, needs.order_coupons) {
-            (Some(order), true) => self
+        let order = event.order_key();
+        let order_coupons = match (&order, &event.kind) {
+            (Some(order), super::EventKind::OrderRefunded { .. }) => self
                 .coupons
                 .iter()
-                .filter(|c| c.caused_by.as_deref() == Some(order.as_str()))
+                .filter(|c| c.caused_by.as_deref() == Some(order.as_ref()))
                 .cloned()
                 .collect(),
             _ => Vec::new(),
         };
         Rows {
-            order: needs.order.and_then(|k| self.orders.get(&k).cloned()),
-            coupon: needs
-                .coupon
-                .and_then(|code| self.coupon_index.get(&code))
+            order: order.and_then(|k| self.orders.get(k.as_ref()).cloned()),
+            coupon: event
+                .coupon_key()
+                .and_then(|code| self.coupon_index.get(code.as_ref()))
                 .map(|&i| self.coupons[i].clone()),
             order_coupons,
         }
     }
 
     /// Stores produced rows.
-    pub fn absorb(&mut self, changes: Changes) {
-        for (seq, entry) in changes.entries {
+    pub fn absorb(&mut self, mut changes: Changes) {
+        for (seq, entry) in changes.entries.drain(..) {
             debug_assert_eq!(
                 seq as usize,
                 self.entries.len(),
@@ -116,12 +119,12 @@ impl Book {
             );
             self.entries.push(entry);
         }
-        for (key, record) in changes.orders {
+        for (key, record) in changes.orders.drain(..) {
             self.orders.insert(key, record);
         }
-        self.answers.extend(changes.feedback);
-        for coupon in changes.coupons {
-            match self.coupon_index.get(&coupon.code) {
+        self.answers.extend(changes.feedback.take());
+        for coupon in changes.coupons.drain(..) {
+            match self.coupon_index.get(coupon.code.as_str()) {
                 Some(&i) => self.coupons[i] = coupon,
                 None => {
                     self.coupon_index
@@ -130,6 +133,7 @@ impl Book {
                 }
             }
         }
+        self.account.reuse_changes(changes);
     }
 
     /// Settles the account at `now` (expiry, tier re-evaluation) and stores what that wrote.

@@ -131,6 +131,7 @@ impl LegacyAccount {
                 })
                 .collect(),
             coupons: live,
+            coupons_expire_from: Timestamp::MIN,
             certificates_issued: self.certificates_issued,
             skus: Vec::new(),
             campaign_orders: BTreeMap::new(),

@@ -39,6 +39,7 @@ use crate::money::Overflow;
 use crate::program::{Program, RewardKind};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
@@ -407,6 +408,10 @@ pub struct Account {
     pub spend_total: i64,
     /// Live coupons: the newest [`MAX_LIVE_COUPONS`] that are active and not yet expired.
     pub coupons: Vec<Coupon>,
+    /// No live coupon expires before this time (a lower bound that lets most events skip the
+    /// scan; rows written before it existed start at the earliest time, so they scan once).
+    #[serde(default = "unknown_bound")]
+    pub coupons_expire_from: Timestamp,
     /// Per certificate rule (by index): when it last issued.
     pub certificates_issued: BTreeMap<usize, Timestamp>,
     /// The last distinct SKUs the member bought, newest last (at most [`MAX_SKUS`]), for
@@ -441,6 +446,11 @@ pub struct Account {
     /// Rows produced by the current event, for the caller to write.
     #[serde(skip)]
     changes: Changes,
+}
+
+/// The bound of a row that has none: the earliest time, so the first settle checks every coupon.
+fn unknown_bound() -> Timestamp {
+    Timestamp::MIN
 }
 
 /// A tier change caused by an event.
@@ -514,30 +524,36 @@ pub(crate) const REFERRAL: &str = "referral:";
 impl Event {
     /// The keys of the rows this event needs besides the account.
     pub fn needs(&self) -> Needs {
+        Needs {
+            order: self.order_key().map(Cow::into_owned),
+            coupon: self.coupon_key().map(Cow::into_owned),
+            order_coupons: matches!(self.kind, EventKind::OrderRefunded { .. }),
+        }
+    }
+
+    /// [`Needs::order`], borrowed from the event where it can be.
+    pub fn order_key(&self) -> Option<Cow<'_, str>> {
         match &self.kind {
-            EventKind::OrderPaid { order_id, .. } => Needs {
-                order: Some(order_id.clone()),
-                ..Needs::default()
-            },
-            EventKind::OrderRefunded { order_id, .. } => Needs {
-                order: Some(order_id.clone()),
-                coupon: None,
-                order_coupons: true,
-            },
+            EventKind::OrderPaid { order_id, .. } | EventKind::OrderRefunded { order_id, .. } => {
+                Some(Cow::Borrowed(order_id))
+            }
             EventKind::ReferralBonus {
                 referee, order_id, ..
             }
             | EventKind::ReferralRefund {
                 referee, order_id, ..
-            } => Needs {
-                order: Some(format!("{REFERRAL}{referee}:{order_id}")),
-                ..Needs::default()
-            },
-            EventKind::ConsumeCoupon { code, .. } => Needs {
-                coupon: Some(crate::code::normalize("PC", code).unwrap_or_else(|| code.clone())),
-                ..Needs::default()
-            },
-            _ => Needs::default(),
+            } => Some(Cow::Owned(format!("{REFERRAL}{referee}:{order_id}"))),
+            _ => None,
+        }
+    }
+
+    /// [`Needs::coupon`]: the normalized code of a coupon being consumed.
+    pub fn coupon_key(&self) -> Option<Cow<'_, str>> {
+        match &self.kind {
+            EventKind::ConsumeCoupon { code, .. } => Some(
+                crate::code::normalize("PC", code).map_or(Cow::Borrowed(code.as_str()), Cow::Owned),
+            ),
+            _ => None,
         }
     }
 }
@@ -562,6 +578,7 @@ impl Account {
             spend: Vec::new(),
             spend_total: 0,
             coupons: Vec::new(),
+            coupons_expire_from: Timestamp::MAX,
             certificates_issued: BTreeMap::new(),
             skus: Vec::new(),
             campaign_orders: BTreeMap::new(),
@@ -704,6 +721,23 @@ impl Account {
         std::mem::take(&mut self.changes)
     }
 
+    /// Takes back the buffers of [`Changes`] whose rows are stored, so the next event's rows go
+    /// into memory already held (nothing is lost: it only happens while none are waiting).
+    pub fn reuse_changes(&mut self, mut stored: Changes) {
+        let c = &self.changes;
+        if c.entries.is_empty()
+            && c.orders.is_empty()
+            && c.coupons.is_empty()
+            && c.feedback.is_none()
+        {
+            stored.entries.clear();
+            stored.orders.clear();
+            stored.coupons.clear();
+            stored.feedback = None;
+            self.changes = stored;
+        }
+    }
+
     /// Writes a ledger entry: numbers it, keeps the totals, and queues the row.
     pub(crate) fn record(&mut self, entry: Entry) {
         let t = &mut self.totals;
@@ -746,11 +780,22 @@ impl Account {
         self.expire(now);
         // An expired coupon keeps its row (status `active`, past `expires_at`); it is no longer
         // live, so it leaves the account.
-        if self.coupons.iter().any(|c| c.expires_at <= now) {
-            self.coupons.retain(|c| c.expires_at > now);
+        if now >= self.coupons_expire_from {
+            self.drop_expired_coupons(now);
         }
         self.reevaluate_tier(program, now);
         self.prune_spend(program, now);
+    }
+
+    /// Lets the live coupons expired at `now` go and renews [`Account::coupons_expire_from`].
+    fn drop_expired_coupons(&mut self, now: Timestamp) {
+        self.coupons.retain(|c| c.expires_at > now);
+        self.coupons_expire_from = self
+            .coupons
+            .iter()
+            .map(|c| c.expires_at)
+            .min()
+            .unwrap_or(Timestamp::MAX);
     }
 
     /// The day (days since the epoch) the first of the member's points expire, if any will.

@@ -15,12 +15,10 @@ use crate::time::{year_of, Timestamp, DAY};
 pub(super) type PaidOrder<'a> = (&'a str, i64, &'a str, &'a [Item]);
 
 pub(super) fn check_id(value: &str, field: &'static str) -> Result<(), LedgerError> {
-    crate::ids::CustomerId::parse(value)
-        .map(|_| ())
-        .map_err(|_| LedgerError::Invalid {
-            field,
-            rule: "1 to 64 letters, digits, '-' or '_'",
-        })
+    crate::ids::check_id(value).map_err(|_| LedgerError::Invalid {
+        field,
+        rule: "1 to 64 letters, digits, '-' or '_'",
+    })
 }
 
 impl Account {
@@ -234,8 +232,14 @@ impl Account {
         self.campaign_orders
             .retain(|id, _| program.campaigns.iter().any(|c| c.id == *id));
         for item in items {
-            self.skus.retain(|s| *s != item.sku);
-            self.skus.push(item.sku.clone());
+            // A SKU bought before moves to the end (no copy); a new one is copied once.
+            match self.skus.iter().position(|s| *s == item.sku) {
+                Some(i) => {
+                    let sku = self.skus.remove(i);
+                    self.skus.push(sku);
+                }
+                None => self.skus.push(item.sku.clone()),
+            }
         }
         let over = self.skus.len().saturating_sub(super::MAX_SKUS);
         self.skus.drain(..over);
@@ -335,7 +339,7 @@ impl Account {
             }
         }
         if any_revived {
-            self.coupons.retain(|c| c.expires_at > ctx.now);
+            self.drop_expired_coupons(ctx.now);
         }
         outcome.tier_changed = self.follow_refund(program, at, record.tier_before.as_deref());
         self.cashback_minor -= cashback;

@@ -70,6 +70,7 @@ impl Account {
             consumed_by: None,
         };
         self.totals.coupons_issued += 1;
+        self.coupons_expire_from = self.coupons_expire_from.min(coupon.expires_at);
         self.coupons.push(coupon.clone());
         if self.coupons.len() > super::MAX_LIVE_COUPONS {
             // The oldest stays valid in its row; only the account lets go of it.

@@ -82,8 +82,10 @@ impl Account {
 
     /// Upgrades at once if spend now qualifies for a higher tier.
     pub(super) fn upgrade_tier(&mut self, program: &Program, at: Timestamp) -> Option<TierChange> {
-        let qualified = tier_for(program, self.tier_spend(program, at)).map(|t| t.id.clone());
-        if rank(program, qualified.as_deref()) > rank(program, self.tier.as_deref()) {
+        let qualified = tier_for(program, self.tier_spend(program, at)).map(|t| t.id.as_str());
+        if rank(program, qualified) > rank(program, self.tier.as_deref()) {
+            // Only a change is copied: most orders leave the tier as it is.
+            let qualified = qualified.map(str::to_owned);
             let from = std::mem::replace(&mut self.tier, qualified.clone());
             self.tier_since = at;
             return Some(TierChange {
