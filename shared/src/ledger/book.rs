@@ -29,8 +29,10 @@ pub struct Book {
     pub coupons: Vec<Coupon>,
     /// Position of each code in `coupons`.
     coupon_index: Map<usize>,
+    /// Positions in `coupons` of the coupons each order caused, in issue order.
+    caused_by: Map<Vec<usize>>,
     /// Idempotency records: event id → (content fingerprint, first outcome).
-    pub processed: Map<(u64, Outcome)>,
+    processed: Map<(u64, Recorded)>,
     /// Feedback answers, oldest first.
     pub answers: Vec<crate::feedback::Answer>,
 }
@@ -49,6 +51,7 @@ impl Book {
             orders: Map::default(),
             coupons: Vec::new(),
             coupon_index: Map::default(),
+            caused_by: Map::default(),
             processed: Map::default(),
             answers: Vec::new(),
         };
@@ -71,7 +74,7 @@ impl Book {
             }
             return Ok(Outcome {
                 replayed: true,
-                ..outcome.clone()
+                ..outcome.outcome()
             });
         }
         let rows = self.rows(event);
@@ -82,7 +85,7 @@ impl Book {
         self.absorb(changes);
         let outcome = result?;
         self.processed
-            .insert(event.id.clone(), (print, outcome.clone()));
+            .insert(event.id.clone(), (print, Recorded::of(&outcome)));
         Ok(outcome)
     }
 
@@ -92,11 +95,10 @@ impl Book {
         let order = event.order_key();
         let order_coupons = match (&order, &event.kind) {
             (Some(order), super::EventKind::OrderRefunded { .. }) => self
-                .coupons
-                .iter()
-                .filter(|c| c.caused_by.as_deref() == Some(order.as_ref()))
-                .cloned()
-                .collect(),
+                .caused_by
+                .get(order.as_ref())
+                .map(|positions| positions.iter().map(|&i| self.coupons[i].clone()).collect())
+                .unwrap_or_default(),
             _ => Vec::new(),
         };
         Rows {
@@ -127,8 +129,16 @@ impl Book {
             match self.coupon_index.get(coupon.code.as_str()) {
                 Some(&i) => self.coupons[i] = coupon,
                 None => {
-                    self.coupon_index
-                        .insert(coupon.code.clone(), self.coupons.len());
+                    let position = self.coupons.len();
+                    self.coupon_index.insert(coupon.code.clone(), position);
+                    if let Some(order) = &coupon.caused_by {
+                        match self.caused_by.get_mut(order.as_str()) {
+                            Some(positions) => positions.push(position),
+                            None => {
+                                self.caused_by.insert(order.clone(), vec![position]);
+                            }
+                        }
+                    }
                     self.coupons.push(coupon);
                 }
             }
@@ -149,6 +159,54 @@ impl Book {
     }
 }
 
+/// A stored outcome, a fifth of the size when it is only numbers (most are: no coupons, no tier
+/// change, no effects), so the idempotency records of a long history stay small.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Recorded {
+    Numbers {
+        points: i64,
+        stamps: i64,
+        cashback_minor: i64,
+    },
+    Whole(Box<Outcome>),
+}
+
+impl Recorded {
+    fn of(outcome: &Outcome) -> Recorded {
+        let numbers = Outcome {
+            points: outcome.points,
+            stamps: outcome.stamps,
+            cashback_minor: outcome.cashback_minor,
+            ..Outcome::default()
+        };
+        if *outcome == numbers {
+            Recorded::Numbers {
+                points: outcome.points,
+                stamps: outcome.stamps,
+                cashback_minor: outcome.cashback_minor,
+            }
+        } else {
+            Recorded::Whole(Box::new(outcome.clone()))
+        }
+    }
+
+    fn outcome(&self) -> Outcome {
+        match self {
+            &Recorded::Numbers {
+                points,
+                stamps,
+                cashback_minor,
+            } => Outcome {
+                points,
+                stamps,
+                cashback_minor,
+                ..Outcome::default()
+            },
+            Recorded::Whole(outcome) => Outcome::clone(outcome),
+        }
+    }
+}
+
 impl std::ops::Deref for Book {
     type Target = Account;
     fn deref(&self) -> &Account {
@@ -159,5 +217,28 @@ impl std::ops::Deref for Book {
 impl std::ops::DerefMut for Book {
     fn deref_mut(&mut self) -> &mut Account {
         &mut self.account
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recorded_outcome_gives_back_the_same_outcome() {
+        let numbers = Outcome {
+            points: 12,
+            stamps: -1,
+            cashback_minor: 30,
+            ..Outcome::default()
+        };
+        let whole = Outcome {
+            coupons_voided: vec!["PC-AAAA-BBBB".into()],
+            ..numbers.clone()
+        };
+        assert!(matches!(Recorded::of(&numbers), Recorded::Numbers { .. }));
+        assert!(matches!(Recorded::of(&whole), Recorded::Whole(_)));
+        assert_eq!(Recorded::of(&numbers).outcome(), numbers);
+        assert_eq!(Recorded::of(&whole).outcome(), whole);
     }
 }
