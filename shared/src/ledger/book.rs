@@ -93,8 +93,8 @@ impl Book {
     /// borrowed form of [`Event::needs`]).
     pub fn rows(&self, event: &Event) -> Rows {
         let order = event.order_key();
-        let order_coupons = match (&order, &event.kind) {
-            (Some(order), super::EventKind::OrderRefunded { .. }) => self
+        let order_coupons = match &order {
+            Some(order) if event.needs_order_coupons() => self
                 .caused_by
                 .get(order.as_ref())
                 .map(|positions| positions.iter().map(|&i| self.coupons[i].clone()).collect())
@@ -173,6 +173,7 @@ enum Recorded {
 
 impl Recorded {
     fn of(outcome: &Outcome) -> Recorded {
+        // Compared whole, so a field added to `Outcome` later can never be dropped here.
         let numbers = Outcome {
             points: outcome.points,
             stamps: outcome.stamps,

@@ -131,7 +131,7 @@ impl LegacyAccount {
                 })
                 .collect(),
             coupons: live,
-            coupons_expire_from: Timestamp::MIN,
+            coupons_expire_from: super::unknown_bound(),
             certificates_issued: self.certificates_issued,
             skus: Vec::new(),
             campaign_orders: BTreeMap::new(),

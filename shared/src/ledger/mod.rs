@@ -325,6 +325,24 @@ pub struct Changes {
     pub feedback: Option<crate::feedback::Answer>,
 }
 
+impl Changes {
+    /// True when no row waits to be written.
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+            && self.orders.is_empty()
+            && self.coupons.is_empty()
+            && self.feedback.is_none()
+    }
+
+    /// Forgets every row, keeping the buffers' memory.
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.orders.clear();
+        self.coupons.clear();
+        self.feedback = None;
+    }
+}
+
 /// The stamp card in progress.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StampCard {
@@ -527,8 +545,13 @@ impl Event {
         Needs {
             order: self.order_key().map(Cow::into_owned),
             coupon: self.coupon_key().map(Cow::into_owned),
-            order_coupons: matches!(self.kind, EventKind::OrderRefunded { .. }),
+            order_coupons: self.needs_order_coupons(),
         }
+    }
+
+    /// [`Needs::order_coupons`]: a refund reads the coupons its order caused.
+    pub fn needs_order_coupons(&self) -> bool {
+        matches!(self.kind, EventKind::OrderRefunded { .. })
     }
 
     /// [`Needs::order`], borrowed from the event where it can be.
@@ -724,16 +747,8 @@ impl Account {
     /// Takes back the buffers of [`Changes`] whose rows are stored, so the next event's rows go
     /// into memory already held (nothing is lost: it only happens while none are waiting).
     pub fn reuse_changes(&mut self, mut stored: Changes) {
-        let c = &self.changes;
-        if c.entries.is_empty()
-            && c.orders.is_empty()
-            && c.coupons.is_empty()
-            && c.feedback.is_none()
-        {
-            stored.entries.clear();
-            stored.orders.clear();
-            stored.coupons.clear();
-            stored.feedback = None;
+        if self.changes.is_empty() {
+            stored.clear();
             self.changes = stored;
         }
     }
