@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 
 /// A month and day, `MM-DD`.
 pub const MONTH_DAY_PATTERN: &str = "^[0-9]{2}-[0-9]{2}$";
-/// A birthday a member may set: `MM-DD` of a day that exists (February 29 included).
-pub const BIRTHDAY_PATTERN: &str =
+/// A date a member may set (a birthday, a date to celebrate): `MM-DD` of a day that exists
+/// (February 29 included) — exactly what [`crate::time::parse_month_day`] accepts.
+pub const REAL_MONTH_DAY_PATTERN: &str =
     "^(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-9])|(?:0[13-9]|1[0-2])-30|(?:0[13578]|1[02])-31)$";
 /// A coupon's `status`.
 pub const COUPON_STATUSES: [&str; 3] = ["active", "consumed", "void"];
@@ -87,8 +88,8 @@ pub struct DateRequest {
         schemars(length(min = 1, max = 40), pattern(crate::requests::TEXT_PATTERN))
     )]
     pub label: String,
-    /// `MM-DD`.
-    #[cfg_attr(feature = "openapi", schemars(pattern(MONTH_DAY_PATTERN)))]
+    /// `MM-DD`, a day that exists in some year (02-29 included).
+    #[cfg_attr(feature = "openapi", schemars(pattern(REAL_MONTH_DAY_PATTERN)))]
     pub date: String,
 }
 
@@ -427,7 +428,7 @@ pub struct BirthdaySoon {
 #[serde(deny_unknown_fields)]
 pub struct BirthdayRequest {
     /// `MM-DD`, a day that exists in some year (02-29 included).
-    #[cfg_attr(feature = "openapi", schemars(pattern(BIRTHDAY_PATTERN)))]
+    #[cfg_attr(feature = "openapi", schemars(pattern(REAL_MONTH_DAY_PATTERN)))]
     pub date: String,
 }
 

@@ -502,8 +502,10 @@ fn the_openapi_document_describes_every_route() {
 #[test]
 fn the_documents_patterns_state_the_servers_rules() {
     use punchcard_tests::openapi::validator;
-    // Birthdays: every MM-DD from 00-00 to 99-99, pattern against the parser the route runs.
-    let birthday = validator(&json!({"type": "string", "pattern": shared::api::BIRTHDAY_PATTERN}));
+    // Birthdays and member dates: every MM-DD from 00-00 to 99-99, pattern against the parser
+    // the routes run.
+    let birthday =
+        validator(&json!({"type": "string", "pattern": shared::api::REAL_MONTH_DAY_PATTERN}));
     for m in 0..100 {
         for d in 0..100 {
             let date = format!("{m:02}-{d:02}");

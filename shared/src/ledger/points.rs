@@ -112,55 +112,64 @@ impl Account {
         });
     }
 
-    /// Indices of batches in spending order: those expiring first, then the oldest.
-    fn spending_order(&self, now: Timestamp, spendable_only: bool) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.batches.len())
-            .filter(|&i| self.batches[i].remaining > 0)
-            .filter(|&i| !spendable_only || self.batches[i].available_at <= now)
-            .collect();
-        order.sort_by_key(|&i| {
-            let b = &self.batches[i];
+    /// Takes up to `points` from the batches with points left (only the spendable ones when
+    /// `spendable_only`) in spending order: those spendable first, then those expiring first,
+    /// then the oldest. Returns what could not be taken.
+    fn take_in_spending_order(&mut self, now: Timestamp, spendable_only: bool, points: i64) -> i64 {
+        if points == 0 {
+            return 0;
+        }
+        let takes = |b: &Batch| b.remaining > 0 && (!spendable_only || b.available_at <= now);
+        let key = |b: &Batch| {
             (
                 b.available_at > now,
                 b.expires_at.unwrap_or(Timestamp::MAX),
                 b.earned_at,
-                i,
             )
+        };
+        // Batches are appended day by day, so they are almost always in spending order already:
+        // then one pass checks it and no index list is built or sorted.
+        let mut previous = None;
+        let in_order = self.batches.iter().filter(|b| takes(b)).all(|b| {
+            let k = key(b);
+            let ordered = previous.is_none_or(|p| p <= k);
+            previous = Some(k);
+            ordered
         });
-        order
+        if in_order {
+            return take_from(self.batches.iter_mut().filter(|b| takes(b)), points);
+        }
+        let mut order: Vec<usize> = (0..self.batches.len())
+            .filter(|&i| takes(&self.batches[i]))
+            .collect();
+        // Stable: equal keys keep the batches' order.
+        order.sort_by_key(|&i| key(&self.batches[i]));
+        let mut left = points;
+        for i in order {
+            left = take_from(std::iter::once(&mut self.batches[i]), left);
+        }
+        left
     }
 
     /// Takes `points` from spendable batches. The caller has checked `spendable(now) >= points`.
-    pub(super) fn debit_spendable(&mut self, now: Timestamp, mut points: i64) {
-        for i in self.spending_order(now, true) {
-            if points == 0 {
-                break;
-            }
-            let take = points.min(self.batches[i].remaining);
-            self.batches[i].remaining -= take;
-            points -= take;
-        }
-        debug_assert_eq!(points, 0, "debit beyond the spendable balance");
+    pub(super) fn debit_spendable(&mut self, now: Timestamp, points: i64) {
+        let left = self.take_in_spending_order(now, true, points);
+        debug_assert_eq!(left, 0, "debit beyond the spendable balance");
         self.batches.retain(|b| b.remaining > 0);
     }
 
     /// Takes back `points` earned at `earned_at`: from that day's batch first, then from the
     /// others (spendable before pending); what is already spent becomes debt, so the balance goes
     /// negative by at most `points`.
-    pub(super) fn reverse(&mut self, now: Timestamp, earned_at: Timestamp, mut points: i64) {
+    pub(super) fn reverse(&mut self, now: Timestamp, earned_at: Timestamp, points: i64) {
         let day = earned_at.div_euclid(DAY);
-        let own =
-            (0..self.batches.len()).filter(|&i| self.batches[i].earned_at.div_euclid(DAY) == day);
-        let order: Vec<usize> = own.chain(self.spending_order(now, false)).collect();
-        for i in order {
-            if points == 0 {
-                break;
-            }
-            let take = points.min(self.batches[i].remaining);
-            self.batches[i].remaining -= take;
-            points -= take;
-        }
-        self.debt += points;
+        let own = self
+            .batches
+            .iter_mut()
+            .filter(|b| b.earned_at.div_euclid(DAY) == day);
+        let left = take_from(own, points);
+        let left = self.take_in_spending_order(now, false, left);
+        self.debt += left;
         self.batches.retain(|b| b.remaining > 0);
     }
 
@@ -197,4 +206,17 @@ impl Account {
             });
         }
     }
+}
+
+/// Takes up to `points` from `batches` in turn; returns what they did not hold.
+fn take_from<'a>(batches: impl Iterator<Item = &'a mut Batch>, mut points: i64) -> i64 {
+    for b in batches {
+        if points == 0 {
+            break;
+        }
+        let take = points.min(b.remaining);
+        b.remaining -= take;
+        points -= take;
+    }
+    points
 }

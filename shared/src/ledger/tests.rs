@@ -765,6 +765,33 @@ fn pending_points_wait_and_old_points_expire_oldest_first() {
     assert_eq!(history_sum(&a), 0);
 }
 
+#[test]
+fn spending_takes_the_batch_expiring_first_even_when_it_was_earned_later() {
+    let mut p = program();
+    p.welcome_points = None;
+    p.expiry_days = Some(365);
+    let mut a = open(&p);
+    apply(&mut a, &p, &paid("1", T0, 30_000)); // 300, expiring at T0 + 365 d
+    p.expiry_days = Some(30); // the shop shortens the expiry
+    apply(&mut a, &p, &paid("2", T0 + 10 * DAY, 30_000)); // 300, expiring at T0 + 40 d
+    let redeem = |id: &str, at| {
+        ev(
+            id,
+            at,
+            EventKind::Redeem {
+                reward_id: "ship".into(),
+            },
+        )
+    };
+    apply(&mut a, &p, &redeem("r1", T0 + 11 * DAY)); // 300 from order 2's batch
+    assert_eq!(a.batches.len(), 1);
+    assert_eq!(a.batches[0].earned_at, T0, "order 1's batch is left");
+    // A refund of order 2 finds its own batch spent: it takes back order 1's points instead.
+    apply(&mut a, &p, &refund("2", 1, T0 + 12 * DAY, 30_000));
+    assert_eq!((a.balance(), a.debt), (0, 0));
+    assert_eq!(history_sum(&a), 0);
+}
+
 // ---- refunds ----
 
 #[test]
