@@ -6,7 +6,7 @@
 //!
 //! Run: `cargo bench -p punchcard-shared --bench ledger` (prints events/second).
 
-use shared::ledger::{Account, Book, Context, Event, EventKind, Item, OrderRecord, Rows};
+use shared::ledger::{book, Account, Book, Context, Event, EventKind, Item, OrderRecord, Rows};
 use shared::program::Program;
 use std::time::Instant;
 
@@ -140,10 +140,9 @@ fn at(event: &Event) -> Context {
 
 /// The second pass: the same events on bare accounts, rows dropped as a store would take them.
 fn accounts_only(program: &Program, events: &[(usize, Event)], mut accounts: Vec<Account>) {
-    // The order records, in maps like the book's (foldhash, positions in a table): this pass
-    // should cost the store as little as a store can.
-    type Orders = indexmap::IndexMap<String, OrderRecord, foldhash::fast::FixedState>;
-    let mut orders: Vec<Orders> = vec![Orders::default(); accounts.len()];
+    // The order records in the book's kind of map: this pass should cost the store as little as
+    // a store can.
+    let mut orders: Vec<book::Map<OrderRecord>> = vec![book::Map::default(); accounts.len()];
     let started = Instant::now();
     let (mut ok, mut refused) = (0u64, 0u64);
     for (m, event) in events {

@@ -16,7 +16,7 @@ use indexmap::IndexMap;
 /// their positions, so growing it moves a few bytes per row, not the rows (idempotency records
 /// carry a whole [`Outcome`]). Keys are short ids from the shop's own backend: foldhash with a
 /// fixed seed, not SipHash.
-type Map<V> = IndexMap<String, V, foldhash::fast::FixedState>;
+pub type Map<V> = IndexMap<String, V, foldhash::fast::FixedState>;
 
 /// A member's account and its rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
