@@ -8,6 +8,7 @@
 //! are filled by the caller; `{n}` in a plural message is the count, formatted for the locale.
 
 use js_sys::{Array, Function, Intl, Object, Reflect};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
@@ -70,7 +71,7 @@ impl I18n {
     pub fn plural(&self, key: &str, n: i64, args: &[(&str, &str)]) -> String {
         let text = match self.catalog.get(key) {
             Some(Message::Plural(forms)) => {
-                let rules = Intl::PluralRules::new(&self.locales(), &Object::new());
+                let rules = self.plural_rules();
                 let category = String::from(rules.select(n as f64));
                 forms
                     .get(&category)
@@ -88,7 +89,7 @@ impl I18n {
 
     /// `n` with the locale's digit grouping (`1,148`, `1.148`, `1 148` …).
     pub fn number(&self, n: i64) -> String {
-        let format = Intl::NumberFormat::new(&self.locales(), &Object::new());
+        let format = self.number_format();
         call_format(&format.format(), &JsValue::from_f64(n as f64))
     }
 
@@ -107,16 +108,34 @@ impl I18n {
 
     /// The locale's decimal mark (`.` or `,` …).
     pub fn decimal_mark(&self) -> char {
-        let format = Intl::NumberFormat::new(&self.locales(), &Object::new());
+        let format = self.number_format();
         call_format(&format.format(), &JsValue::from_f64(1.5))
             .chars()
             .find(|c| !c.is_numeric())
             .unwrap_or('.')
     }
 
+    /// Makes this locale's formatters every card and page uses (numbers, plurals, dates), for
+    /// any `I18n` of the locale to reuse. The page's first `Intl.NumberFormat` or
+    /// `DateTimeFormat` loads the browser's ICU data: 17–45 ms of one task on a slow machine.
+    /// Called in a task of its own while a view's data is on its way, that is added neither to
+    /// the view's first render nor to another task.
+    pub fn warm_up(&self) {
+        let _ = (self.number_format(), self.plural_rules());
+        let _ = self.date("2000-01-01T00:00:00Z");
+    }
+
+    fn number_format(&self) -> Intl::NumberFormat {
+        self.formatter("number", &[], Intl::NumberFormat::new)
+    }
+
+    fn plural_rules(&self) -> Intl::PluralRules {
+        self.formatter("plural", &[], Intl::PluralRules::new)
+    }
+
     fn currency_format(&self, currency: &str) -> Intl::NumberFormat {
-        let options = object(&[("style", "currency"), ("currency", currency)]);
-        Intl::NumberFormat::new(&self.locales(), &options)
+        let options = [("style", "currency"), ("currency", currency)];
+        self.formatter("number", &options, Intl::NumberFormat::new)
     }
 
     /// An RFC 3339 time as the locale writes a date (`23 Nov 2026`, `2026/11/23` …).
@@ -161,13 +180,49 @@ impl I18n {
     }
 
     fn format_date(&self, date: &js_sys::Date, options: &[(&str, &str)]) -> String {
-        let format = Intl::DateTimeFormat::new(&self.locales(), &object(options));
+        let format = self.formatter("date", options, Intl::DateTimeFormat::new);
         call_format(&format.format(), date)
     }
 
-    fn locales(&self) -> Array {
-        Array::of1(&JsValue::from_str(&self.locale))
+    /// This locale's `Intl` formatter of `kind` with `options`: made by `make` (a constructor
+    /// taking the locales and the options object) on first use, then kept in [`FORMATTERS`].
+    fn formatter<F: JsCast + Clone>(
+        &self,
+        kind: &str,
+        options: &[(&str, &str)],
+        make: impl FnOnce(&Array, &Object) -> F,
+    ) -> F {
+        let mut key = format!("{kind}\u{0}{}", self.locale);
+        for (name, value) in options {
+            key.extend(["\u{0}", name, "=", value]);
+        }
+        FORMATTERS.with(|cache| {
+            if let Some(known) = cache.borrow().get(&key) {
+                return known.clone().unchecked_into();
+            }
+            let made = make(
+                &Array::of1(&JsValue::from_str(&self.locale)),
+                &object(options),
+            );
+            let mut cache = cache.borrow_mut();
+            if cache.len() >= MAX_FORMATTERS {
+                cache.clear();
+            }
+            cache.insert(key, made.clone().into());
+            made
+        })
     }
+}
+
+/// Most formatters [`FORMATTERS`] holds; a page needs a handful (one locale, a currency or two,
+/// a few date styles), so reaching it only means something asked for odd ones: start over.
+const MAX_FORMATTERS: usize = 32;
+
+thread_local! {
+    /// `Intl` formatters by locale and options. Making one costs V8 0.1–0.5 ms (a card needs
+    /// dozens of numbers, amounts and dates: that was half its first render); using one costs
+    /// microseconds, and they are pure functions of their locale and options.
+    static FORMATTERS: RefCell<HashMap<String, JsValue>> = RefCell::new(HashMap::new());
 }
 
 /// Replaces each `{name}` of `text` with its value.

@@ -2,7 +2,7 @@
 //! token (`Punchcard.identify`) reloads; the catalog stays.
 
 use crate::api::{self, ApiError};
-use crate::dom::{el, live, El};
+use crate::dom::{el, live, next_task, El};
 use crate::i18n::I18n;
 use crate::reactive::*;
 use crate::views::{member::member, status, teaser::teaser};
@@ -60,29 +60,27 @@ pub fn app(config: WidgetConfig, token: ReadSignal<Option<String>>) -> El {
             let this = generation.with_value(|g| g.wrapping_add(1));
             generation.set_value(this);
             spawn_local(async move {
-                let i18n = match catalog.get_value() {
-                    Some(i18n) => i18n,
-                    None => match api::catalog(&config, &config.locale).await {
-                        Ok(words) => {
-                            let i18n = I18n::new(&config.locale, words);
-                            catalog.set_value(Some(i18n.clone()));
-                            i18n
-                        }
-                        Err(_) => {
-                            if generation.get_value() == this {
-                                phase.set(Phase::NoCatalog);
-                            }
-                            return;
-                        }
-                    },
+                // The catalog (fetched once a page) and the shopper's data, in flight together.
+                let words = async {
+                    if let Some(i18n) = catalog.get_value() {
+                        return Some(i18n);
+                    }
+                    let words = api::catalog(&config, &config.locale).await.ok()?;
+                    let i18n = I18n::new(&config.locale, words);
+                    catalog.set_value(Some(i18n.clone()));
+                    Some(i18n)
                 };
-                let result = load(config, token.clone()).await;
+                let (i18n, result) = futures::join!(words, load(config.clone(), token.clone()));
+                // The card is built in a task of its own, not in the one that decoded it: each
+                // stays short (no long task on a slow phone).
+                next_task().await;
                 if generation.get_value() != this {
                     return;
                 }
-                phase.set(match result {
-                    Ok(loaded) => Phase::Shown(i18n, Box::new(loaded), token),
-                    Err(error) => Phase::Failed(i18n, error),
+                phase.set(match (i18n, result) {
+                    (None, _) => Phase::NoCatalog,
+                    (Some(i18n), Ok(loaded)) => Phase::Shown(i18n, Box::new(loaded), token),
+                    (Some(i18n), Err(error)) => Phase::Failed(i18n, error),
                 });
             });
         }
@@ -92,6 +90,14 @@ pub fn app(config: WidgetConfig, token: ReadSignal<Option<String>>) -> El {
         token.track();
         reload.with_value(|reload| reload());
     }));
+    // The page's first `Intl` formatter costs the browser 20–45 ms (ICU's data, see
+    // `I18n::warm_up`): made in a task of its own while the requests are in flight, so neither
+    // the card's first render nor any other task pays for it.
+    let locale = config.locale.clone();
+    spawn_local(async move {
+        next_task().await;
+        I18n::new(&locale, Default::default()).warm_up();
+    });
     let retry = move || reload.with_value(|reload| reload());
     el("section")
         .class("pc-widget")

@@ -156,6 +156,19 @@ fn live_boxed(render: Box<dyn Fn() -> Option<El>>) -> Node {
     node
 }
 
+/// Resolves in a later task of the event loop (`setTimeout(0)`), so the work before and after
+/// an `await` of it are two short tasks, not one long one.
+pub async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let queued =
+            web_sys::window().is_some_and(|w| w.set_timeout_with_callback(&resolve).is_ok());
+        if !queued {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 /// Reads a form control's current value (`input`, `select`, `textarea`) by selector.
 pub fn value_in(form: &Element, selector: &str) -> String {
     form.query_selector(selector)

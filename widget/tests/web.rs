@@ -430,6 +430,57 @@ async fn german_formats_numbers_money_and_plurals_through_intl() {
 }
 
 #[wasm_bindgen_test]
+fn kept_formatters_answer_only_for_their_own_locale_and_options() {
+    use punchcard_widget::i18n::I18n;
+    let (en, de) = (
+        I18n::new("en", Default::default()),
+        I18n::new("de", Default::default()),
+    );
+    for _ in 0..2 {
+        assert_eq!(en.money(1148, "EUR"), "€11.48");
+        assert_eq!(en.money(1148, "JPY"), "¥1,148");
+        assert_eq!(de.money(1148, "EUR"), "11,48\u{a0}€");
+        assert_eq!(
+            (en.number(1148), de.number(1148)),
+            ("1,148".into(), "1.148".into())
+        );
+        assert_eq!(en.date("2026-11-23T14:05:00Z"), "Nov 23, 2026");
+        assert_eq!(
+            en.date_time("2026-11-23T14:05:00Z"),
+            "Nov 23, 2026, 2:05 PM"
+        );
+        assert_eq!(de.date("2026-11-23T14:05:00Z"), "23.11.2026");
+        assert_eq!(
+            (en.month_name(2), de.month_name(2)),
+            ("February".into(), "Februar".into())
+        );
+    }
+    // More formatters than the cache keeps (9 currencies × 4 locales): it starts over and still
+    // answers what a formatter made afresh answers.
+    let fresh = |locale: &str, currency: &str| {
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(&options, &"style".into(), &"currency".into()).unwrap();
+        js_sys::Reflect::set(&options, &"currency".into(), &currency.into()).unwrap();
+        let format = js_sys::Intl::NumberFormat::new(&js_sys::Array::of1(&locale.into()), &options);
+        format
+            .format()
+            .call1(&JsValue::NULL, &1234.56.into())
+            .unwrap()
+            .as_string()
+            .unwrap()
+    };
+    for currency in [
+        "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "RON", "BGN",
+    ] {
+        for locale in ["en", "de", "fr", "ja"] {
+            let money = I18n::new(locale, Default::default()).money(123_456, currency);
+            assert_eq!(money, fresh(locale, currency), "{locale} {currency}");
+        }
+    }
+    assert_eq!(en.money(1148, "JPY"), "¥1,148");
+}
+
+#[wasm_bindgen_test]
 async fn the_birthday_is_entered_once() {
     let mut card = demo_card();
     card.birthday = Some("02-29".into());

@@ -212,3 +212,18 @@ pub fn history(tools: &Tools) -> Result {
             .env("PUNCHCARD_STATE", server.state_dir()),
     )
 }
+
+/// `cargo xtask bench-widget`: the widget's long tasks and time to the card over `LOADS` (default
+/// 10) page loads per mode in headless Chromium, against its own `wrangler dev`
+/// (`bench/widget.mjs`).
+pub fn widget(tools: &Tools) -> Result {
+    crate::build(tools)?;
+    let server = DevServer::start(tools)?;
+    crate::step("the widget's main-thread cost over repeated page loads");
+    crate::run(
+        Command::new("node")
+            .current_dir(root())
+            .arg("bench/widget.mjs")
+            .env("PUNCHCARD_URL", server.url()),
+    )
+}

@@ -9,6 +9,7 @@
 //! - `cargo xtask bench-http` wrk: the Rust worker beside a minimal JS Worker on the same runtime
 //! - `cargo xtask bench-analytics` 100,000 members, 1,000,000 events through the API
 //! - `cargo xtask bench-history` one member, 10,000 orders through the API
+//! - `cargo xtask bench-widget` the widget's long tasks and time to the card over repeated loads
 //! - `cargo xtask openapi` writes worker/openapi.json from the API types in `shared`
 //! - `cargo xtask deploy [--dry-run]` puts Punchcard on your Cloudflare account (see `deploy.rs`)
 //! - `cargo xtask screenshots` refreshes the screenshots committed under docs/screenshots (the
@@ -47,13 +48,14 @@ fn main() -> ExitCode {
         Some("bench-http") => tools::ensure(false).and_then(|t| bench::http(&t)),
         Some("bench-analytics") => tools::ensure(false).and_then(|t| bench::analytics(&t)),
         Some("bench-history") => tools::ensure(false).and_then(|t| bench::history(&t)),
+        Some("bench-widget") => tools::ensure(true).and_then(|t| bench::widget(&t)),
         Some("openapi") => openapi(),
         Some("screenshots") => screenshots(),
         Some("deploy") => tools::ensure(false)
             .and_then(|t| deploy::deploy(&t, args.iter().any(|a| a == "--dry-run"))),
         _ => {
             eprintln!(
-                "usage: cargo xtask <dev | test | build | size | bench | bench-http | bench-analytics | bench-history | openapi | screenshots | deploy [--dry-run]>"
+                "usage: cargo xtask <dev | test | build | size | bench | bench-http | bench-analytics | bench-history | bench-widget | openapi | screenshots | deploy [--dry-run]>"
             );
             return ExitCode::from(2);
         }
