@@ -186,14 +186,10 @@ fn median_round(rounds: &[Figures]) -> &Figures {
 /// through the API (`bench/seed.mjs`; `MEMBERS` and `EVENTS` override), then times
 /// `GET /analytics`. Runs against its own `wrangler dev` with fresh state under `target/`.
 pub fn analytics(tools: &Tools) -> Result {
-    crate::build(tools)?;
-    let server = DevServer::start(tools)?;
-    crate::step("seed through the API, then time GET /analytics");
-    crate::run(
-        Command::new("node")
-            .current_dir(root())
-            .arg("bench/seed.mjs")
-            .env("PUNCHCARD_URL", server.url()),
+    against_dev_server(
+        tools,
+        "seed through the API, then time GET /analytics",
+        "bench/seed.mjs",
     )
 }
 
@@ -201,15 +197,10 @@ pub fn analytics(tools: &Tools) -> Result {
 /// `wrangler dev` (`bench/history.mjs`; `ORDERS` and `SPREAD_MINUTES` override): events/s per
 /// 1,000 orders, the member row's size as it goes, the last/first ratio.
 pub fn history(tools: &Tools) -> Result {
-    crate::build(tools)?;
-    let server = DevServer::start(tools)?;
-    crate::step("one member, 10,000 orders through POST /events/batch");
-    crate::run(
-        Command::new("node")
-            .current_dir(root())
-            .arg("bench/history.mjs")
-            .env("PUNCHCARD_URL", server.url())
-            .env("PUNCHCARD_STATE", server.state_dir()),
+    against_dev_server(
+        tools,
+        "one member, 10,000 orders through POST /events/batch",
+        "bench/history.mjs",
     )
 }
 
@@ -217,13 +208,24 @@ pub fn history(tools: &Tools) -> Result {
 /// 10) page loads per mode in headless Chromium, against its own `wrangler dev`
 /// (`bench/widget.mjs`).
 pub fn widget(tools: &Tools) -> Result {
+    against_dev_server(
+        tools,
+        "the widget's main-thread cost over repeated page loads",
+        "bench/widget.mjs",
+    )
+}
+
+/// Builds, starts a `wrangler dev` with fresh state and runs the node `script` against it, with
+/// `PUNCHCARD_URL` (where it listens) and `PUNCHCARD_STATE` (its local state directory) set.
+fn against_dev_server(tools: &Tools, what: &str, script: &str) -> Result {
     crate::build(tools)?;
     let server = DevServer::start(tools)?;
-    crate::step("the widget's main-thread cost over repeated page loads");
+    crate::step(what);
     crate::run(
         Command::new("node")
             .current_dir(root())
-            .arg("bench/widget.mjs")
-            .env("PUNCHCARD_URL", server.url()),
+            .arg(script)
+            .env("PUNCHCARD_URL", server.url())
+            .env("PUNCHCARD_STATE", server.state_dir()),
     )
 }
