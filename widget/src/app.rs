@@ -90,9 +90,9 @@ pub fn app(config: WidgetConfig, token: ReadSignal<Option<String>>) -> El {
         token.track();
         reload.with_value(|reload| reload());
     }));
-    // The page's first `Intl` formatter costs the browser 20–45 ms (ICU's data, see
-    // `I18n::warm_up`): made in a task of its own while the requests are in flight, so neither
-    // the card's first render nor any other task pays for it.
+    // The page's first `Intl` formatter is costly (`I18n::warm_up` says why): made in a task of
+    // its own while the requests are in flight, so neither the card's first render nor any other
+    // task pays for it.
     let locale = config.locale.clone();
     spawn_local(async move {
         next_task().await;
